@@ -1,0 +1,685 @@
+"""The checker's lazy core: one generator of findings over every row of every file.
+
+`Scan` walks an import prefix: the layout, then per namespace each file's footer and schema,
+then every row group in parallel threads (results consumed in file order), then the
+cross-file rules (duplicate ids, identical vectors, kind/dimension agreement) and the limits.
+`check()`, `is_valid()` and `iter_findings()` are thin wrappers around it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ._codes import Severity, severity_of
+from ._dupes import DuplicateFinder, Ordinals, hash_rows, hash_strings
+from ._errors import StorageError, UsageError
+from ._layout import read_layout
+from ._limits import Limits, breaches
+from ._report import Finding, Location, Report, Tally, finding
+from ._rules import (
+    KINDS,
+    Hit,
+    Issue,
+    Kind,
+    Shape,
+    dense_hits,
+    dense_matrices,
+    dimension_issues,
+    first_length,
+    id_hits,
+    metadata_hits,
+    schema_issues,
+    sparse_hits,
+)
+from ._storage import Store, StoredObject
+
+Progress = Callable[[int, int], None]
+T = TypeVar("T")
+R = TypeVar("R")
+
+BATCH_BYTES = 64 * 1024 * 1024  # decoded bytes per batch: bounds memory on huge row groups
+DEFAULT_MAX_EXAMPLES = 20
+
+
+@dataclass(frozen=True)
+class Options:
+    kind: Kind | None = None
+    dimension: int | None = None
+    metric: str | None = None
+    limits: Limits = field(default_factory=lambda: Limits.profile("2024"))
+    extra_columns: Literal["error", "warn"] = "error"
+    max_examples: int | None = DEFAULT_MAX_EXAMPLES
+    workers: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind is not None and self.kind not in KINDS:
+            raise UsageError(f"kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
+        if self.dimension is not None and not (
+            isinstance(self.dimension, int) and self.dimension > 0
+        ):
+            raise UsageError(f"dimension must be a positive integer, not {self.dimension!r}")
+        if self.extra_columns not in ("error", "warn"):
+            raise UsageError(f"extra_columns must be 'error' or 'warn', not {self.extra_columns!r}")
+        if self.max_examples is not None and self.max_examples < 0:
+            raise UsageError("max_examples must be >= 0 (or None for no cap)")
+
+
+@dataclass
+class FileInfo:
+    """What the scan learnt about one .parquet object (never its data)."""
+
+    namespace: str
+    key: str
+    uri: str
+    bytes: int
+    meta: pq.FileMetaData | None = None
+    shape: Shape | None = None
+    first_length: int | None = None
+
+    @property
+    def records(self) -> int:
+        return self.meta.num_rows if self.meta else 0
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "uri": self.uri,
+            "namespace": self.namespace,
+            "records": self.records,
+            "bytes": self.bytes,
+            "row_groups": self.meta.num_row_groups if self.meta else 0,
+            "readable": self.meta is not None,
+        }
+
+
+@dataclass(frozen=True)
+class Task:
+    """One row group of one file, with what is needed to check it."""
+
+    file: FileInfo
+    row_group: int
+    first_row: int
+    kind: Kind | None
+    dimension: int | None
+
+
+@dataclass
+class TaskResult:
+    """A checked row group: example findings (capped), exact counts, hashes for duplicates."""
+
+    task: Task
+    findings: list[Finding]
+    counts: dict[tuple[str, Severity], int]
+    rows: int
+    omitted: int = 0
+    id_hashes: np.ndarray[Any, Any] | None = None
+    id_skip: np.ndarray[Any, Any] | None = None
+    vector_hashes: np.ndarray[Any, Any] | None = None
+    vector_skip: np.ndarray[Any, Any] | None = None
+    first_length: int | None = None
+    failure: Finding | None = None
+
+
+def _ordered_map(
+    pool: ThreadPoolExecutor, fn: Callable[[T], R], items: Iterable[T], window: int
+) -> Iterator[R]:
+    """Like pool.map, but with at most `window` tasks in flight, so memory stays bounded."""
+    pending: deque[Future[R]] = deque()
+    source = iter(items)
+    try:
+        for item in source:
+            pending.append(pool.submit(fn, item))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+class Scan:
+    """The lazy core. Iterate it once for findings in file order (capped per code and file
+    at `max_examples`); afterwards `summary()` holds exact counts."""
+
+    def __init__(
+        self,
+        uri: str,
+        options: Options,
+        storage_options: Mapping[str, Any] | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.uri = uri
+        self.options = options
+        self.store = Store(uri, storage_options)
+        self.progress = progress
+        self.tally = Tally()
+        self.files: list[FileInfo] = []
+        self.namespaces: dict[str, dict[str, Any]] = {}
+        self._shown: dict[tuple[str, str], int] = {}
+        self._done_bytes = 0
+        self._total_bytes = 0
+        self._started = False
+
+    # --- the report side: caps and exact counts ---------------------------------------------
+
+    def _emit(self, item: Finding) -> Iterator[Finding]:
+        self.tally.add(item.code, item.severity)
+        if self._keep(item):
+            yield item
+
+    def _keep(self, item: Finding) -> bool:
+        cap = self.options.max_examples
+        key = (item.code, item.location.uri)
+        shown = self._shown.get(key, 0)
+        if cap is not None and shown >= cap:
+            self.tally.omitted += 1
+            return False
+        self._shown[key] = shown + 1
+        return True
+
+    def _location(self, key: str = "", namespace: str | None = None, **parts: Any) -> Location:
+        return Location(self.store.uri_of(key), namespace, **parts)
+
+    def _issue(self, issue: Issue, file: FileInfo) -> Iterator[Finding]:
+        loc = self._location(file.key, file.namespace, column=issue.column)
+        yield from self._emit(finding(issue.code, issue.message, loc, severity=issue.severity))
+
+    # --- the walk ------------------------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[Finding]:
+        if self._started:
+            raise UsageError("a Scan can be iterated only once")
+        self._started = True
+        return self._walk()
+
+    def _walk(self) -> Iterator[Finding]:
+        if not self.store.importable:
+            yield from self._emit(
+                finding(
+                    "L009",
+                    f"scheme {self.store.scheme!r} is fine for a dry run, but start_import needs"
+                    " s3://, gs:// or an Azure https:// URL",
+                    self._location(),
+                )
+            )
+        if self.store.is_object():  # L001: a file, not a prefix
+            if self.store.uri.endswith(".parquet"):
+                yield from self._emit(
+                    finding(
+                        "L001",
+                        "the URI names a .parquet object; give the prefix that holds the"
+                        " namespace folders instead",
+                        self._location(),
+                    )
+                )
+            else:
+                yield from self._emit(
+                    finding("L002", "the URI names an object, not a prefix", self._location())
+                )
+            return
+        layout = read_layout(self.store.list())
+        for issue in layout.issues:
+            loc = self._location(issue.key, issue.namespace)
+            yield from self._emit(finding(issue.code, issue.message, loc))
+        self._total_bytes = sum(obj.size for _, obj in layout.files)
+        self._report_progress(0)
+        workers = self.options.workers or (os.cpu_count() or 2 if self.store.local else 16)
+        vectors = DuplicateFinder()
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pinecone-prep") as pool:
+            for namespace, objects in layout.namespaces.items():
+                yield from self._namespace(pool, namespace, objects, vectors)
+            yield from self._identical_vectors(vectors)
+        yield from self._limits()
+
+    def _report_progress(self, done: int) -> None:
+        self._done_bytes += done
+        if self.progress is not None:
+            self.progress(self._done_bytes, self._total_bytes)
+
+    def _namespace(
+        self,
+        pool: ThreadPoolExecutor,
+        namespace: str,
+        objects: list[StoredObject],
+        vectors: DuplicateFinder,
+    ) -> Iterator[Finding]:
+        opts = self.options
+        files = [
+            FileInfo(namespace, obj.key, self.store.uri_of(obj.key), obj.size) for obj in objects
+        ]
+        self.files += files
+        # Footers: opened in parallel (they are round trips on object stores), judged in order.
+        metas = list(_ordered_map(pool, self._footer, files, window=64))
+        for file, opened in zip(files, metas, strict=True):
+            if isinstance(opened, BaseException):
+                yield from self._emit(
+                    finding(
+                        "F001",
+                        f"not readable Parquet ({file.bytes:,} bytes): "
+                        f"{str(opened).splitlines()[0] if str(opened) else type(opened).__name__}",
+                        self._location(file.key, namespace),
+                    )
+                )
+                self._report_progress(file.bytes)
+                continue
+            file.meta = opened
+            file.shape, issues = schema_issues(
+                opened.schema.to_arrow_schema(),
+                kind=opts.kind,
+                dimension=opts.dimension,
+                metric=opts.metric,
+                extra_columns=opts.extra_columns,
+            )
+            for issue in issues:
+                yield from self._issue(issue, file)
+            if opened.num_rows == 0:
+                yield from self._emit(
+                    finding("F002", "file has zero rows", self._location(file.key, namespace))
+                )
+        readable = [f for f in files if f.shape is not None]
+        kind = opts.kind or next((f.shape.kind for f in readable if f.shape and f.shape.kind), None)
+        kind_source = "given" if opts.kind else "inferred"
+        for file in readable if opts.kind is None else ():  # a given kind is S010's business
+            assert file.shape is not None
+            if file.shape.kind and kind and _family(file.shape.kind) != _family(kind):
+                yield from self._emit(
+                    finding(
+                        "F003",
+                        f"file is {file.shape.kind} but the namespace is {kind}",
+                        self._location(file.key, namespace),
+                    )
+                )
+        dimension = opts.dimension or self._probe_dimension(readable)
+
+        ids = DuplicateFinder()
+        tasks = (
+            Task(file, rg, first, kind, dimension)
+            for file in files
+            for rg, first in _row_groups(file)
+        )
+        window = 4 * pool._max_workers
+        current: FileInfo | None = None
+        for result in _ordered_map(pool, self._check_group, tasks, window):
+            file = result.task.file
+            if current is not None and file is not current:
+                yield from self._file_done(current, dimension)
+            current = file
+            for (code, severity), n in result.counts.items():
+                self.tally.add(code, severity, n)
+            self.tally.omitted += result.omitted
+            for item in result.findings:
+                if self._keep(item):
+                    yield item
+            if result.failure is not None:
+                yield from self._emit(result.failure)
+            if file.first_length is None:
+                file.first_length = result.first_length
+            _feed(ids, result.id_hashes, result.id_skip, result.rows)
+            _feed(vectors, result.vector_hashes, result.vector_skip, result.rows)
+            self._report_progress(_group_bytes(result.task))
+        if current is not None:
+            yield from self._file_done(current, dimension)
+        yield from self._duplicate_ids(files, ids)
+        records = sum(f.records for f in files)
+        if records == 0 and all(f.meta is not None for f in files):
+            yield from self._emit(
+                finding(
+                    "L008",
+                    "namespace has no records at all; Pinecone fails with 'No vectors added,"
+                    " all rows were skipped'",
+                    self._location(namespace, namespace),
+                )
+            )
+        self.namespaces[namespace] = {
+            "name": namespace,
+            "kind": kind,
+            "kind_source": kind_source if kind else None,
+            "dimension": dimension if kind != "sparse" else None,
+            "files": len(files),
+            "records": records,
+            "bytes": sum(f.bytes for f in files),
+        }
+
+    def _footer(self, file: FileInfo) -> pq.FileMetaData | BaseException:
+        try:
+            return self.store.open_parquet(file.key).metadata
+        except StorageError:
+            raise
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            return exc
+
+    def _probe_dimension(self, files: list[FileInfo]) -> int | None:
+        """The dimension of the namespace's first non-null vector, in sorted file order."""
+        for file in files:
+            assert file.shape is not None
+            if not file.shape.values:
+                continue
+            if file.shape.dimension is not None:
+                return file.shape.dimension
+            try:
+                parquet = self.store.open_parquet(file.key)
+                for batch in parquet.iter_batches(batch_size=1024, columns=["values"]):
+                    found = first_length(batch.column(0))
+                    if found is not None:
+                        return found
+            except (pa.ArrowException, OSError, ValueError):
+                continue  # the row scan reports the unreadable row group
+        return None
+
+    def _file_done(self, file: FileInfo, dimension: int | None) -> Iterator[Finding]:
+        """File-level rules that need the file's rows: its dimension against the namespace's."""
+        shape = file.shape
+        if shape is None or not shape.values or shape.dimension is not None:
+            return
+        found = file.first_length
+        if found is None:
+            return
+        for issue in dimension_issues(found, self.options.dimension, "first row"):
+            yield from self._issue(issue, file)
+        if self.options.dimension is None and dimension is not None and found != dimension:
+            yield from self._emit(
+                finding(
+                    "F003",
+                    f"file has dimension {found} but the namespace's first vector has {dimension}",
+                    self._location(file.key, file.namespace, column="values"),
+                )
+            )
+
+    def _check_group(self, task: Task) -> TaskResult:
+        file = task.file
+        assert file.meta is not None and file.shape is not None
+        shape = file.shape
+        counts: dict[tuple[str, Severity], int] = {}
+        findings: list[Finding] = []
+        rows = file.meta.row_group(task.row_group).num_rows
+        result = TaskResult(task, findings, counts, rows)
+        columns = shape.columns
+        if not columns:
+            return result
+        id_parts, id_skip, vec_parts, vec_skip = [], [], [], []
+        offset = 0
+        try:
+            parquet = self.store.open_parquet(file.key)
+            for batch in parquet.iter_batches(
+                batch_size=_batch_rows(file.meta, task.row_group),
+                row_groups=[task.row_group],
+                columns=columns,
+            ):
+                self._check_batch(task, batch, task.first_row + offset, result)
+                if shape.ids:
+                    ids = batch.column("id")
+                    id_parts.append(hash_strings(ids))
+                    id_skip.append(ids.is_null().to_numpy(zero_copy_only=False))
+                if shape.values:
+                    hashes, skip = _vector_hashes(batch.column("values"))
+                    vec_parts.append(hashes)
+                    vec_skip.append(skip)
+                offset += batch.num_rows
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            result.failure = finding(
+                "F001",
+                f"row group {task.row_group} is unreadable: {str(exc).splitlines()[0]}",
+                self._location(file.key, file.namespace, row_group=task.row_group),
+            )
+            return result  # its records cannot be compared for duplicates
+        if id_parts:
+            result.id_hashes, result.id_skip = np.concatenate(id_parts), np.concatenate(id_skip)
+        if vec_parts:
+            result.vector_hashes = np.concatenate(vec_parts)
+            result.vector_skip = np.concatenate(vec_skip)
+        return result
+
+    def _check_batch(
+        self, task: Task, batch: pa.RecordBatch, first_row: int, result: TaskResult
+    ) -> None:
+        shape = task.file.shape
+        assert shape is not None
+        hits: list[Hit] = []
+        ids = batch.column("id") if shape.ids else None
+        if ids is not None:
+            hits += id_hits(ids)
+        if shape.values:
+            values = batch.column("values")
+            hits += dense_hits(values, task.dimension)
+            if result.first_length is None:
+                result.first_length = first_length(values)
+        if shape.sparse:
+            hits += sparse_hits(batch.column("sparse_values"), task.kind)
+        if shape.metadata:
+            hits += metadata_hits(batch.column("metadata"))
+        cap = self.options.max_examples
+        for hit in hits:
+            severity = hit.severity or severity_of(hit.code)
+            key = (hit.code, severity)
+            result.counts[key] = result.counts.get(key, 0) + len(hit.rows)
+            shown = hit.rows if cap is None else hit.rows[:cap]
+            result.omitted += len(hit.rows) - len(shown)
+            for row in shown.tolist():
+                record_id = ids[row].as_py() if ids is not None else None
+                loc = self._location(
+                    task.file.key,
+                    task.file.namespace,
+                    row_group=task.row_group,
+                    row=first_row + row,
+                    column=hit.column,
+                    id=record_id if isinstance(record_id, str) else None,
+                )
+                result.findings.append(finding(hit.code, hit.describe(row), loc, severity=severity))
+
+    # --- cross-file rules ----------------------------------------------------------------------
+
+    def _records_at(
+        self, files: list[FileInfo], base: Ordinals, ordinals: Ordinals, column: str
+    ) -> dict[int, Any]:
+        """Read back the `column` value of each record ordinal (few: only hash candidates)."""
+        out: dict[int, Any] = {}
+        which = np.searchsorted(base, ordinals, side="right") - 1
+        for index in np.unique(which).tolist():
+            file = files[index]
+            wanted = ordinals[which == index]
+            table = self.store.open_parquet(file.key).read(columns=[column])
+            cells = table.column(0).take(pa.array(wanted - base[index]))
+            for ordinal, cell in zip(wanted.tolist(), cells, strict=True):
+                value = cell.as_py() if column == "id" else cell.values.to_numpy().tobytes()
+                out[ordinal] = value
+        return out
+
+    def _locate(
+        self,
+        files: list[FileInfo],
+        base: Ordinals,
+        ordinal: int,
+        column: str,
+        record_id: str | None,
+    ) -> Location:
+        index = int(np.searchsorted(base, ordinal, side="right") - 1)
+        file = files[index]
+        row = ordinal - int(base[index])
+        assert file.meta is not None
+        starts = np.cumsum(
+            [0] + [file.meta.row_group(i).num_rows for i in range(file.meta.num_row_groups)]
+        )
+        row_group = int(np.searchsorted(starts, row, side="right") - 1)
+        return self._location(
+            file.key, file.namespace, row_group=row_group, row=row, column=column, id=record_id
+        )
+
+    def _duplicates(
+        self,
+        finder: DuplicateFinder,
+        files: list[FileInfo],
+        column: str,
+        message: Callable[[Location], str],
+        code: str,
+    ) -> Iterator[Finding]:
+        """Confirm hash candidates on the real values; report each later copy against the first."""
+        groups = finder.candidates()
+        if not groups:
+            return
+        base = np.cumsum([0] + [f.records for f in files]).astype(np.int64)
+        values = self._records_at(files, base, np.concatenate(groups), column)
+        found: list[tuple[int, int]] = []
+        for group in groups:
+            first_of: dict[Any, int] = {}
+            for ordinal in group.tolist():
+                first = first_of.setdefault(values[ordinal], ordinal)
+                if first != ordinal:
+                    found.append((ordinal, first))
+        ids = (
+            self._records_at(
+                files, base, np.array([o for pair in found for o in pair], np.int64), "id"
+            )
+            if column != "id"
+            else values
+        )
+        for ordinal, first in sorted(found):
+            loc = self._locate(files, base, ordinal, column, _text_or_none(ids.get(ordinal)))
+            related = self._locate(files, base, first, column, _text_or_none(ids.get(first)))
+            yield from self._emit(finding(code, message(related), loc, related=related))
+
+    def _duplicate_ids(self, files: list[FileInfo], ids: DuplicateFinder) -> Iterator[Finding]:
+        yield from self._duplicates(
+            ids, files, "id", lambda first: f"duplicate id; first seen at {first}", "R005"
+        )
+
+    def _identical_vectors(self, vectors: DuplicateFinder) -> Iterator[Finding]:
+        yield from self._duplicates(
+            vectors,
+            self.files,
+            "values",
+            lambda first: (
+                f"`values` identical to the record at {first}; Pinecone skips or"
+                " fails on the second"
+            ),
+            "R014",
+        )
+
+    def _limits(self) -> Iterator[Finding]:
+        ns_bytes = {name: ns["bytes"] for name, ns in self.namespaces.items()}
+        ns_records = {name: ns["records"] for name, ns in self.namespaces.items()}
+        sizes = [(f.namespace, f.key, f.bytes) for f in self.files]
+        for breach in breaches(self.options.limits, ns_bytes, ns_records, sizes):
+            key = breach.file or breach.namespace or ""
+            loc = self._location(key, breach.namespace)
+            yield from self._emit(finding(breach.code, breach.message, loc))
+
+    def summary(self) -> dict[str, Any]:
+        """Exact counts; complete once the scan has been iterated to the end."""
+        return {
+            "uri": self.store.uri,
+            "limits": self.options.limits.name,
+            "namespaces": len(self.namespaces),
+            "files": len(self.files),
+            "records": sum(f.records for f in self.files),
+            "bytes": sum(f.bytes for f in self.files),
+            **self.tally.as_summary(),
+            "by_namespace": list(self.namespaces.values()),
+            "by_file": [f.summary() for f in self.files],
+        }
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _family(kind: Kind) -> str:
+    """Dense and hybrid records can share a (dense) index; sparse ones cannot."""
+    return "sparse" if kind == "sparse" else "dense"
+
+
+def _row_groups(file: FileInfo) -> Iterator[tuple[int, int]]:
+    """(row group, its first row within the file) for a readable file."""
+    if file.meta is None or file.shape is None:
+        return
+    first = 0
+    for index in range(file.meta.num_row_groups):
+        yield index, first
+        first += file.meta.row_group(index).num_rows
+
+
+def _batch_rows(meta: pq.FileMetaData, row_group: int) -> int:
+    group = meta.row_group(row_group)
+    per_row = max(1, group.total_byte_size // max(1, group.num_rows))
+    return int(max(1024, BATCH_BYTES // per_row))
+
+
+def _group_bytes(task: Task) -> int:
+    """A row group's share of its file's bytes, for progress over bytes."""
+    file = task.file
+    assert file.meta is not None
+    rows = file.meta.row_group(task.row_group).num_rows
+    return file.bytes * rows // file.records if file.records else 0
+
+
+def _feed(finder: DuplicateFinder, hashes: Any, skip: Any, rows: int) -> None:
+    if hashes is None:
+        finder.add_missing(rows)
+    else:
+        finder.add(hashes, skip)
+
+
+def _vector_hashes(values: pa.Array) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Hashes of each non-null vector's bytes; null rows are skipped."""
+    hashes = np.zeros(len(values), np.uint64)
+    skip = np.ones(len(values), np.bool_)
+    for rows, matrix in dense_matrices(values):
+        hashes[rows] = hash_rows(matrix)
+        skip[rows] = False
+    return hashes, skip
+
+
+# --- the public entry points ------------------------------------------------------------------
+
+
+def _scan(
+    uri: str,
+    *,
+    kind: Kind | None = None,
+    dimension: int | None = None,
+    metric: str | None = None,
+    limits: str | Limits = "2024",
+    extra_columns: Literal["error", "warn"] = "error",
+    storage_options: Mapping[str, Any] | None = None,
+    max_examples: int | None = DEFAULT_MAX_EXAMPLES,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> Scan:
+    if not isinstance(uri, str) or not uri:
+        raise UsageError("uri must be a non-empty string")
+    options = Options(
+        kind, dimension, metric, Limits.resolve(limits), extra_columns, max_examples, workers
+    )
+    return Scan(uri, options, storage_options, progress)
+
+
+def iter_findings(uri: str, **options: Any) -> Iterator[Finding]:
+    """Lazily yield every finding for the import prefix `uri` (same options as `check`)."""
+    return iter(_scan(uri, **options))
+
+
+def check(uri: str, **options: Any) -> Report:
+    """Check every row of every file under `uri`; return a `Report`.
+
+    Options: kind ("dense" | "sparse" | "hybrid"; inferred per namespace when None),
+    dimension (else each namespace's first vector), metric, limits (profile name or `Limits`),
+    extra_columns ("error" | "warn"), storage_options (for fsspec), max_examples (per code and
+    file; None for all), progress (callable(done_bytes, total_bytes)), workers (threads).
+    """
+    scan = _scan(uri, **options)
+    findings = list(scan)
+    return Report(findings, scan.summary())
+
+
+def is_valid(uri: str, **options: Any) -> bool:
+    """True when `uri` has no error; stops at the first error found."""
+    options["max_examples"] = 1
+    return not any(f.severity == "error" for f in _scan(uri, **options))

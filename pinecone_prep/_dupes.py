@@ -1,0 +1,75 @@
+"""Duplicate detection in bounded memory: 64-bit hashes per record, sorted in numpy.
+
+Only 8 bytes per record are kept (the record's position is its index in the hash array).
+Equal hashes are only candidates: the caller confirms them on the real values, so a hash
+collision is never reported as a duplicate.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+import pyarrow as pa
+
+Hashes = npt.NDArray[np.uint64]
+Ordinals = npt.NDArray[np.int64]
+
+
+def hash_strings(arr: pa.Array) -> Hashes:
+    """xxhash-style 64-bit hashes of a string column (polars, vectorised)."""
+    return pl.Series(values=arr).hash(seed=0).to_numpy()
+
+
+def hash_rows(matrix: npt.NDArray[Any]) -> Hashes:
+    """64-bit hashes of each row's bytes, as one fixed-size-binary column (zero-copy)."""
+    matrix = np.ascontiguousarray(matrix)
+    width = matrix.shape[1] * matrix.itemsize
+    column = pa.Array.from_buffers(pa.binary(width), len(matrix), [None, pa.py_buffer(matrix)])
+    return pl.Series(values=column).hash(seed=0).to_numpy()
+
+
+class DuplicateFinder:
+    """Collects hashes in record order; `candidates()` groups the records whose hashes repeat."""
+
+    def __init__(self) -> None:
+        self._parts: list[Hashes] = []
+        self._skip: list[Ordinals] = []
+        self.count = 0
+
+    def add(self, hashes: Hashes, skip: npt.NDArray[np.bool_] | None = None) -> None:
+        """Append the next records' hashes; `skip` marks records to leave out (e.g. nulls)."""
+        if skip is not None and skip.any():
+            self._skip.append(np.flatnonzero(skip).astype(np.int64) + self.count)
+        self._parts.append(hashes)
+        self.count += len(hashes)
+
+    def add_missing(self, n: int) -> None:
+        """Records that exist but cannot be hashed (unreadable column): keep ordinals aligned."""
+        self.add(np.zeros(n, np.uint64), np.ones(n, np.bool_))
+
+    def candidates(self) -> list[Ordinals]:
+        """Groups of record ordinals (ascending) with equal hashes, ordered by first record."""
+        if not self._parts:
+            return []
+        hashes = np.concatenate(self._parts)
+        self._parts = [hashes]
+        keep = np.ones(len(hashes), np.bool_)
+        if self._skip:
+            keep[np.concatenate(self._skip)] = False
+        ordinals = np.flatnonzero(keep).astype(np.int64)
+        kept = hashes[ordinals]
+        order = np.argsort(kept, kind="stable")
+        ranked = kept[order]
+        repeats = np.flatnonzero(ranked[1:] == ranked[:-1])
+        if not len(repeats):
+            return []
+        dup_values = np.unique(ranked[repeats])
+        members = np.isin(ranked, dup_values)
+        ords, vals = ordinals[order[members]], ranked[members]
+        # Stable sort by hash kept ordinal order inside each group.
+        bounds = np.flatnonzero(np.diff(vals)) + 1
+        groups = np.split(ords, bounds)
+        return sorted(groups, key=lambda g: int(g[0]))

@@ -1,0 +1,102 @@
+"""Pinecone's reading of an import prefix (RULES.md section 1), as a pure function of a listing.
+
+A namespace is the first folder level below the URI; only `.parquet` objects count; every other
+object is ignored by Pinecone and listed once per namespace (L006).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ._storage import StoredObject
+
+MAX_NAMESPACE_CHARS = 512
+PARQUET = ".parquet"
+DEFAULT_NAMESPACE = "__default__"
+
+
+@dataclass(frozen=True)
+class LayoutIssue:
+    """A layout rule broken at `key` (an object key, a namespace folder, or "" for the URI)."""
+
+    code: str
+    message: str
+    key: str = ""
+    namespace: str | None = None
+
+
+@dataclass
+class Layout:
+    namespaces: dict[str, list[StoredObject]] = field(default_factory=dict)
+    issues: list[LayoutIssue] = field(default_factory=list)
+
+    @property
+    def files(self) -> list[tuple[str, StoredObject]]:
+        return [(ns, obj) for ns, objs in self.namespaces.items() for obj in objs]
+
+
+def namespace_problem(name: str) -> str | None:
+    """Why a namespace name is invalid (L005), or None. Shared with the writer."""
+    if not name:
+        return "namespace folder name is empty"
+    if len(name) > MAX_NAMESPACE_CHARS:
+        return f"namespace name has {len(name)} characters; the maximum is {MAX_NAMESPACE_CHARS}"
+    if not name.isascii():
+        return f"namespace name {name!r} is not ASCII"
+    if "\x00" in name:
+        return "namespace name contains NUL"
+    return None
+
+
+def read_layout(objects: Sequence[StoredObject]) -> Layout:
+    """Group a sorted listing into namespaces and judge the layout rules L002-L006."""
+    layout = Layout()
+    ignored: dict[str, int] = {}
+    for obj in objects:
+        parts = obj.key.split("/")
+        if not obj.key.endswith(PARQUET):
+            scope = parts[0] if len(parts) > 1 else ""
+            ignored[scope] = ignored.get(scope, 0) + 1
+            continue
+        if len(parts) == 1:
+            layout.issues.append(
+                LayoutIssue(
+                    "L003",
+                    "Parquet object sits directly under the URI, outside any namespace folder"
+                    " (Pinecone: 'No namespace detected')",
+                    obj.key,
+                )
+            )
+            continue
+        namespace = parts[0]
+        if len(parts) > 2:
+            layout.issues.append(
+                LayoutIssue(
+                    "L004",
+                    f"Parquet object is nested {len(parts) - 2} folder(s) below namespace"
+                    f" {namespace!r}; Pinecone's handling of nesting is undocumented",
+                    obj.key,
+                    namespace,
+                )
+            )
+        if namespace not in layout.namespaces:
+            problem = namespace_problem(namespace)
+            if problem:
+                layout.issues.append(LayoutIssue("L005", problem, namespace, namespace))
+        layout.namespaces.setdefault(namespace, []).append(obj)
+    for scope, count in sorted(ignored.items()):
+        where = f"namespace {scope!r}" if scope else "the URI itself"
+        layout.issues.append(
+            LayoutIssue(
+                "L006",
+                f"{count} non-.parquet object(s) in {where} will be ignored by Pinecone",
+                scope,
+                scope or None,
+            )
+        )
+    if not layout.namespaces and not any(i.code == "L003" for i in layout.issues):
+        layout.issues.append(
+            LayoutIssue("L002", "no .parquet object under the URI ('No Parquet files found')")
+        )
+    return layout

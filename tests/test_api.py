@@ -1,0 +1,149 @@
+"""The public API: its surface, the report model, caps with exact counts, and misuse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import pinecone_prep as pp
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+
+def test_public_api_is_pinned() -> None:
+    assert sorted(pp.__all__) == sorted(
+        [
+            "__version__",
+            "CODES",
+            "Finding",
+            "Limits",
+            "Location",
+            "PineconeError",
+            "PrepError",
+            "Report",
+            "StorageError",
+            "UsageError",
+            "ValidationError",
+            "check",
+            "is_valid",
+            "iter_findings",
+        ]
+    )
+    for name in pp.__all__:
+        assert getattr(pp, name) is not None
+
+
+def write_prefix(root: Path, ids: list[str | None], dim: int = 4, row_group_size: int = 3) -> Path:
+    rng = np.random.default_rng(7)
+    values = rng.standard_normal((len(ids), dim)).astype(np.float32) + 0.5
+    table = pa.table(
+        {
+            "id": pa.array(ids, pa.string()),
+            "values": pa.FixedSizeListArray.from_arrays(pa.array(values.ravel()), dim).cast(
+                pa.list_(pa.float32())
+            ),
+        }
+    )
+    (root / "ns").mkdir(parents=True)
+    pq.write_table(table, root / "ns" / "part-0.parquet", row_group_size=row_group_size)
+    return root
+
+
+def test_caps_examples_per_code_and_file_but_counts_exactly(tmp_path: Path) -> None:
+    ids: list[str | None] = [None] * 10 + ["ok"] + [""] * 4
+    root = write_prefix(tmp_path, ids)
+    report = pp.check(str(root), max_examples=3)
+    r001 = [f for f in report.findings if f.code == "R001"]
+    assert [f.location.row for f in r001] == [0, 1, 2]  # the first ones, in file order
+    assert [f.location.row_group for f in r001] == [0, 0, 0]
+    assert report.summary["by_code"]["R001"] == 10
+    assert report.summary["by_code"]["R002"] == 4
+    assert report.summary["examples_omitted"] == (10 - 3) + (4 - 3)
+    assert report.summary["by_code"]["R005"] == 3  # "" repeats too
+    assert report.summary["by_severity"]["error"] == 10 + 4 + 3
+    full = pp.check(str(root), max_examples=None)
+    assert [f.location.row for f in full.findings if f.code == "R002"] == [11, 12, 13, 14]
+    assert [f.location.row_group for f in full.findings if f.code == "R002"] == [3, 4, 4, 4]
+
+
+def test_report_to_dict_and_json(tmp_path: Path) -> None:
+    root = write_prefix(tmp_path, ["a", "b", "a"])
+    report = pp.check(str(root))
+    data = report.to_dict()
+    assert list(data) == ["valid", "summary", "findings"]
+    assert data["valid"] is False
+    dup = next(f for f in data["findings"] if f["code"] == "R005")
+    assert set(dup) == {"code", "severity", "message", "location", "related"}
+    assert dup["location"] == {
+        "uri": f"{root}/ns/part-0.parquet",
+        "namespace": "ns",
+        "row_group": 0,
+        "row": 2,
+        "column": "id",
+        "id": "a",
+    }
+    assert dup["related"]["row"] == 0
+    assert orjson.loads(report.to_json()) == data
+    assert report.summary["records"] == 3 and report.summary["files"] == 1
+
+
+def test_raise_for_errors_and_is_valid(tmp_path: Path) -> None:
+    good = pp.check(str(FIXTURES / "valid"))
+    assert good.raise_for_errors() is good
+    assert pp.is_valid(str(FIXTURES / "valid"))
+    root = write_prefix(tmp_path, ["a", None])
+    with pytest.raises(pp.ValidationError) as info:
+        pp.check(str(root)).raise_for_errors()
+    assert "R001" in str(info.value) and not info.value.report.valid
+    assert not pp.is_valid(str(root))
+
+
+def test_iter_findings_is_lazy(tmp_path: Path) -> None:
+    root = write_prefix(tmp_path, [None] * 5)
+    findings = pp.iter_findings(str(root))
+    first = next(findings)
+    assert first.code == "L009"  # the scan has not read any row yet when this arrives
+    assert any(f.code == "R001" for f in findings)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"kind": "vector"},
+        {"dimension": 0},
+        {"dimension": "8"},
+        {"limits": "1999"},
+        {"extra_columns": "ignore"},
+        {"max_examples": -1},
+    ],
+)
+def test_misuse_raises_usage_error(kwargs: dict[str, object]) -> None:
+    with pytest.raises(pp.UsageError):
+        pp.check(str(FIXTURES / "valid"), **kwargs)
+
+
+def test_limits_profiles() -> None:
+    assert pp.Limits.profile("2024").max_records == 100_000_000
+    assert pp.Limits.profile("2026").max_namespaces == 10_000
+    assert pp.Limits.profile("2026").max_records is None
+    report = pp.check(str(FIXTURES / "valid"), limits=pp.Limits(max_records=3))
+    assert report.summary["by_code"]["M002"] == 1
+
+
+def test_missing_local_prefix_is_l002(tmp_path: Path) -> None:
+    report = pp.check(str(tmp_path / "nope"))
+    assert [f.code for f in report.errors()] == ["L002"]
+
+
+def test_progress_reports_every_byte(tmp_path: Path) -> None:
+    calls: list[tuple[int, int]] = []
+    pp.check(str(FIXTURES / "valid"), progress=lambda done, total: calls.append((done, total)))
+    total = pp.check(str(FIXTURES / "valid")).summary["bytes"]
+    assert calls[-1][1] == total
+    assert calls[-1][0] == pytest.approx(total, abs=len(calls))  # integer shares of each file
+    assert [c[0] for c in calls] == sorted(c[0] for c in calls)
