@@ -39,6 +39,7 @@ from ._rules import (
     metadata_hits,
     schema_issues,
     sparse_hits,
+    vector_lengths,
 )
 from ._storage import Store, StoredObject
 
@@ -81,13 +82,14 @@ class FileInfo:
     key: str
     uri: str
     bytes: int
-    meta: pq.FileMetaData | None = None
+    group_rows: tuple[int, ...] | None = None  # rows per row group; None: unreadable
+    meta: pq.FileMetaData | None = None  # held only while the file is being scanned
     shape: Shape | None = None
-    first_length: int | None = None
+    lengths: set[int] = field(default_factory=set)  # distinct vector lengths seen
 
     @property
     def records(self) -> int:
-        return self.meta.num_rows if self.meta else 0
+        return sum(self.group_rows or ())
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -95,8 +97,8 @@ class FileInfo:
             "namespace": self.namespace,
             "records": self.records,
             "bytes": self.bytes,
-            "row_groups": self.meta.num_row_groups if self.meta else 0,
-            "readable": self.meta is not None,
+            "row_groups": len(self.group_rows or ()),
+            "readable": self.group_rows is not None,
         }
 
 
@@ -109,6 +111,7 @@ class Task:
     first_row: int
     kind: Kind | None
     dimension: int | None
+    meta: pq.FileMetaData  # passed along so no task reads the footer again
 
 
 @dataclass
@@ -124,7 +127,7 @@ class TaskResult:
     id_skip: np.ndarray[Any, Any] | None = None
     vector_hashes: np.ndarray[Any, Any] | None = None
     vector_skip: np.ndarray[Any, Any] | None = None
-    first_length: int | None = None
+    lengths: set[int] = field(default_factory=set)
     failure: Finding | None = None
 
 
@@ -168,6 +171,8 @@ class Scan:
         self._done_bytes = 0
         self._total_bytes = 0
         self._started = False
+        # Local reads are CPU-bound (one thread per core); object stores wait on the network.
+        self._workers = options.workers or ((os.cpu_count() or 2) if self.store.local else 16)
 
     # --- the report side: caps and exact counts ---------------------------------------------
 
@@ -232,9 +237,8 @@ class Scan:
             yield from self._emit(finding(issue.code, issue.message, loc))
         self._total_bytes = sum(obj.size for _, obj in layout.files)
         self._report_progress(0)
-        workers = self.options.workers or (os.cpu_count() or 2 if self.store.local else 16)
         vectors = DuplicateFinder()
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pinecone-prep") as pool:
+        with ThreadPoolExecutor(self._workers, thread_name_prefix="pinecone-prep") as pool:
             for namespace, objects in layout.namespaces.items():
                 yield from self._namespace(pool, namespace, objects, vectors)
             yield from self._identical_vectors(vectors)
@@ -272,6 +276,9 @@ class Scan:
                 self._report_progress(file.bytes)
                 continue
             file.meta = opened
+            file.group_rows = tuple(
+                opened.row_group(i).num_rows for i in range(opened.num_row_groups)
+            )
             file.shape, issues = schema_issues(
                 opened.schema.to_arrow_schema(),
                 kind=opts.kind,
@@ -302,11 +309,12 @@ class Scan:
 
         ids = DuplicateFinder()
         tasks = (
-            Task(file, rg, first, kind, dimension)
+            Task(file, rg, first, kind, dimension, file.meta)
             for file in files
+            if file.meta is not None and file.shape is not None
             for rg, first in _row_groups(file)
         )
-        window = 4 * pool._max_workers
+        window = 4 * self._workers
         current: FileInfo | None = None
         for result in _ordered_map(pool, self._check_group, tasks, window):
             file = result.task.file
@@ -321,16 +329,17 @@ class Scan:
                     yield item
             if result.failure is not None:
                 yield from self._emit(result.failure)
-            if file.first_length is None:
-                file.first_length = result.first_length
+            file.lengths |= result.lengths
             _feed(ids, result.id_hashes, result.id_skip, result.rows)
             _feed(vectors, result.vector_hashes, result.vector_skip, result.rows)
             self._report_progress(_group_bytes(result.task))
         if current is not None:
             yield from self._file_done(current, dimension)
+        for file in files:
+            file.meta = None  # footers can be large: keep only what the report needs
         yield from self._duplicate_ids(files, ids)
         records = sum(f.records for f in files)
-        if records == 0 and all(f.meta is not None for f in files):
+        if records == 0 and all(f.group_rows is not None for f in files):
             yield from self._emit(
                 finding(
                     "L008",
@@ -376,15 +385,20 @@ class Scan:
         return None
 
     def _file_done(self, file: FileInfo, dimension: int | None) -> Iterator[Finding]:
-        """File-level rules that need the file's rows: its dimension against the namespace's."""
+        """File-level dimension rules, judged once the file's rows are known. A file whose
+        vectors all share one length has that dimension; a mixed file has none (its odd rows
+        are R011), so one bad row never makes a file-level finding."""
         shape = file.shape
-        if shape is None or not shape.values or shape.dimension is not None:
+        if shape is None or not shape.values:
             return
-        found = file.first_length
-        if found is None:
+        if shape.dimension is not None:
+            found = shape.dimension  # S012 was judged from the schema
+        elif len(file.lengths) == 1:
+            (found,) = file.lengths
+            for issue in dimension_issues(found, self.options.dimension, "every vector"):
+                yield from self._issue(issue, file)
+        else:
             return
-        for issue in dimension_issues(found, self.options.dimension, "first row"):
-            yield from self._issue(issue, file)
         if self.options.dimension is None and dimension is not None and found != dimension:
             yield from self._emit(
                 finding(
@@ -396,11 +410,11 @@ class Scan:
 
     def _check_group(self, task: Task) -> TaskResult:
         file = task.file
-        assert file.meta is not None and file.shape is not None
+        assert file.shape is not None
         shape = file.shape
         counts: dict[tuple[str, Severity], int] = {}
         findings: list[Finding] = []
-        rows = file.meta.row_group(task.row_group).num_rows
+        rows = task.meta.row_group(task.row_group).num_rows
         result = TaskResult(task, findings, counts, rows)
         columns = shape.columns
         if not columns:
@@ -408,9 +422,9 @@ class Scan:
         id_parts, id_skip, vec_parts, vec_skip = [], [], [], []
         offset = 0
         try:
-            parquet = self.store.open_parquet(file.key)
+            parquet = self.store.open_parquet(file.key, task.meta)
             for batch in parquet.iter_batches(
-                batch_size=_batch_rows(file.meta, task.row_group),
+                batch_size=_batch_rows(task.meta, task.row_group),
                 row_groups=[task.row_group],
                 columns=columns,
             ):
@@ -450,8 +464,7 @@ class Scan:
         if shape.values:
             values = batch.column("values")
             hits += dense_hits(values, task.dimension)
-            if result.first_length is None:
-                result.first_length = first_length(values)
+            result.lengths |= vector_lengths(values)
         if shape.sparse:
             hits += sparse_hits(batch.column("sparse_values"), task.kind)
         if shape.metadata:
@@ -485,12 +498,18 @@ class Scan:
         which = np.searchsorted(base, ordinals, side="right") - 1
         for index in np.unique(which).tolist():
             file = files[index]
-            wanted = ordinals[which == index]
-            table = self.store.open_parquet(file.key).read(columns=[column])
-            cells = table.column(0).take(pa.array(wanted - base[index]))
-            for ordinal, cell in zip(wanted.tolist(), cells, strict=True):
-                value = cell.as_py() if column == "id" else cell.values.to_numpy().tobytes()
-                out[ordinal] = value
+            parquet = self.store.open_parquet(file.key)
+            rows = ordinals[which == index] - base[index]
+            starts = np.cumsum((0, *(file.group_rows or ())))
+            in_group = np.searchsorted(starts, rows, side="right") - 1
+            # Read only the row groups that hold the wanted rows (files can be gigabytes).
+            for group in np.unique(in_group).tolist():
+                picked = rows[in_group == group]
+                column_data = parquet.read_row_group(group, columns=[column]).column(0)
+                cells = column_data.take(pa.array(picked - starts[group]))
+                for row, cell in zip(picked.tolist(), cells, strict=True):
+                    value = cell.as_py() if column == "id" else cell.values.to_numpy().tobytes()
+                    out[int(base[index]) + row] = value
         return out
 
     def _locate(
@@ -504,10 +523,7 @@ class Scan:
         index = int(np.searchsorted(base, ordinal, side="right") - 1)
         file = files[index]
         row = ordinal - int(base[index])
-        assert file.meta is not None
-        starts = np.cumsum(
-            [0] + [file.meta.row_group(i).num_rows for i in range(file.meta.num_row_groups)]
-        )
+        starts = np.cumsum((0, *(file.group_rows or ())))
         row_group = int(np.searchsorted(starts, row, side="right") - 1)
         return self._location(
             file.key, file.namespace, row_group=row_group, row=row, column=column, id=record_id
@@ -598,12 +614,10 @@ def _family(kind: Kind) -> str:
 
 def _row_groups(file: FileInfo) -> Iterator[tuple[int, int]]:
     """(row group, its first row within the file) for a readable file."""
-    if file.meta is None or file.shape is None:
-        return
     first = 0
-    for index in range(file.meta.num_row_groups):
+    for index, rows in enumerate(file.group_rows or ()):
         yield index, first
-        first += file.meta.row_group(index).num_rows
+        first += rows
 
 
 def _batch_rows(meta: pq.FileMetaData, row_group: int) -> int:
@@ -615,8 +629,7 @@ def _batch_rows(meta: pq.FileMetaData, row_group: int) -> int:
 def _group_bytes(task: Task) -> int:
     """A row group's share of its file's bytes, for progress over bytes."""
     file = task.file
-    assert file.meta is not None
-    rows = file.meta.row_group(task.row_group).num_rows
+    rows = (file.group_rows or ())[task.row_group]
     return file.bytes * rows // file.records if file.records else 0
 
 

@@ -477,6 +477,13 @@ def _sorted(parts: list[Rows]) -> Rows:
     return np.sort(np.concatenate(parts)) if parts else np.empty(0, np.int64)
 
 
+def vector_lengths(values: pa.Array) -> set[int]:
+    """The distinct lengths of the non-null vectors."""
+    offsets, _ = _flat(values)
+    valid = values.is_valid().to_numpy(zero_copy_only=False)
+    return set(np.unique(np.diff(offsets)[valid]).tolist())
+
+
 def first_length(values: pa.Array) -> int | None:
     """The length of the first non-null vector (the namespace dimension when none is given)."""
     valid = _where(values.is_valid())
@@ -613,6 +620,7 @@ def _duplicate_entries(
 
 
 # --- metadata rules ----------------------------------------------------------------------------
+
 
 def metadata_problem(text: bytes | memoryview | str) -> tuple[str, str] | None:
     """(code, message) for the first rule a metadata JSON text breaks, or None when it is fine."""

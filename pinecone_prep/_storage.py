@@ -104,16 +104,19 @@ class Store:
             objects.append(StoredObject(full[len(prefix) :], int(info.get("size") or 0)))
         return sorted(objects, key=lambda o: o.key)
 
-    def open_parquet(self, key: str) -> pq.ParquetFile:
-        """Open a Parquet object for streaming reads (footer parsed; data read on demand).
+    def open_parquet(self, key: str, metadata: pq.FileMetaData | None = None) -> pq.ParquetFile:
+        """Open a Parquet object for streaming reads (data is read on demand). Pass the
+        footer's `metadata` when it is known, so it is not fetched and parsed again.
 
         Raises whatever pyarrow raises for a file that is not Parquet: the caller judges that
         as data (F001), while a failure to reach the store becomes StorageError.
         """
         if self.local:
-            return pq.ParquetFile(self._full(key), pre_buffer=False, buffer_size=READ_BUFFER)
+            return pq.ParquetFile(
+                self._full(key), metadata=metadata, pre_buffer=False, buffer_size=READ_BUFFER
+            )
         source = self._arrow_fs.open_input_file(self._full(key))  # type: ignore[union-attr]
-        return pq.ParquetFile(source, pre_buffer=True)
+        return pq.ParquetFile(source, metadata=metadata, pre_buffer=True)
 
     def size(self, key: str) -> int:
         with self._errors("stat", key):

@@ -1,1 +1,3 @@
-"""Shared test setup: the local endpoints (S3, GCS, Azure) and the fake Pinecone API."""
+"""Shared test setup: the fake Pinecone API (and, once present, the local storage endpoints)."""
+
+pytest_plugins = ["tests.fake_pinecone"]

@@ -1,0 +1,519 @@
+"""A small stdlib fake of the Pinecone REST API, for tests that drive the real ``pinecone`` SDK.
+
+It plays the 2026-07 API (what pinecone 10.x speaks) closely enough that the SDK's strict
+msgspec decoding accepts every response. One ``ThreadingHTTPServer`` on 127.0.0.1 serves both
+planes: the control plane at ``/indexes/...`` and each index's data plane under
+``/data/<index>/...``. ``describe_index`` reports ``host`` as ``http://127.0.0.1:<port>/data/<index>``
+with an explicit ``http://`` scheme, because the SDK rewrites a bare host to ``https://``.
+See notes/pinecone-sdk.md for the SDK facts this relies on.
+
+Use it through the ``fake_pinecone`` fixture::
+
+    def test_something(fake_pinecone):
+        fake_pinecone.add_index("docs", dimension=3, namespaces={"": 10, "a": 5})
+        pc = fake_pinecone.client()
+        idx = pc.Index(name="docs")
+        op = idx.start_import("s3://bucket/prefix/", error_mode="continue")
+        assert fake_pinecone.calls("POST", "/bulk/imports")[0].body["errorMode"] == {
+            "onError": "continue"
+        }
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import re
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import pytest
+
+if TYPE_CHECKING:
+    from pinecone import Pinecone
+
+API_VERSION = "2026-07"
+DEFAULT_NAMESPACE = "__default__"  # how the 2026-07 API names the default namespace
+DATA_PREFIX = "/data/"
+TERMINAL_STATUSES = frozenset({"Completed", "Failed", "Cancelled"})
+_READY_STATES = frozenset(
+    {"Ready", "ScalingUp", "ScalingDown", "ScalingUpPodSize", "ScalingDownPodSize"}
+)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# --------------------------------------------------------------------------- state
+
+
+@dataclass
+class ImportStep:
+    """One state an import reports; a script is a list of these, walked by describe_import."""
+
+    status: str  # Pending | InProgress | Completed | Failed | Cancelled
+    percent_complete: float | None = None
+    records_imported: int | None = None
+    error: str | None = None
+
+
+def default_import_script() -> list[ImportStep]:
+    return [
+        ImportStep("Pending", 0.0, 0),
+        ImportStep("InProgress", 50.0, 0),
+        ImportStep("Completed", 100.0, 0),
+    ]
+
+
+@dataclass
+class FakeImport:
+    id: str
+    uri: str
+    error_mode: str | None
+    integration_id: str | None
+    steps: list[ImportStep]
+    created_at: str = field(default_factory=_now)
+    cursor: int = 0
+    cancelled: bool = False
+    finished_at: str | None = None
+
+    def current(self) -> ImportStep:
+        step = self.steps[self.cursor]
+        if self.cancelled:
+            return ImportStep("Cancelled", step.percent_complete, step.records_imported)
+        return step
+
+    def advance(self) -> None:
+        """Move one step on; the last step (or a cancel) is sticky."""
+        if not self.cancelled and self.cursor < len(self.steps) - 1:
+            self.cursor += 1
+
+    def to_json(self) -> dict[str, Any]:
+        step = self.current()
+        if step.status in TERMINAL_STATUSES and self.finished_at is None:
+            self.finished_at = _now()
+        # camelCase on the wire: the SDK's ImportModel is a msgspec Struct with rename="camel".
+        out: dict[str, Any] = {
+            "id": self.id,
+            "uri": self.uri,
+            "status": step.status,
+            "createdAt": self.created_at,
+            "finishedAt": self.finished_at,
+            "percentComplete": step.percent_complete,
+            "recordsImported": step.records_imported,
+        }
+        if step.error is not None:
+            out["error"] = step.error
+        return out
+
+
+@dataclass
+class FakeIndex:
+    """What describe_index reports for one index, plus its namespaces and imports."""
+
+    dimension: int | None = 8
+    metric: str = "cosine"
+    vector_type: str = "dense"  # "dense" | "sparse"
+    cloud: str = "aws"  # "aws" | "gcp" | "azure"
+    region: str = "us-east-1"
+    serverless: bool = True  # False: a pod index
+    embed_model: str | None = None  # set: a legacy integrated index (semantic_text field)
+    embed_field: str = "text"
+    status: str = "Ready"
+    deletion_protection: str = "disabled"
+    host: str | None = None  # None: this server's data plane for the index
+    # Record counts by namespace; the default namespace may be keyed "" or "__default__".
+    namespaces: dict[str, int] = field(default_factory=dict)
+    imports: dict[str, FakeImport] = field(default_factory=dict)
+
+
+@dataclass
+class Fault:
+    """Answer the next ``times`` matching requests with an error instead of the normal reply."""
+
+    method: str
+    path: str  # regex, searched in the path relative to the host (e.g. "^/bulk/imports$")
+    status: int
+    message: str
+    code: str = "INVALID_ARGUMENT"
+    times: int | None = 1  # None: forever
+
+
+@dataclass
+class FakeState:
+    indexes: dict[str, FakeIndex] = field(default_factory=dict)
+    # Scripts for imports started later, keyed by the uri the import is started with.
+    import_scripts: dict[str, list[ImportStep]] = field(default_factory=dict)
+    default_import_script: list[ImportStep] = field(default_factory=default_import_script)
+    # Spelling used in responses for the default namespace; "" mimics pre-2025-04 stats.
+    default_namespace_name: str = DEFAULT_NAMESPACE
+    # Refuse start_import where the real server does (integrated/pod index, s3:// off AWS).
+    enforce_import_rules: bool = True
+    faults: list[Fault] = field(default_factory=list)
+    next_import_id: int = 1
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str  # relative to the host that was called, e.g. "/bulk/imports" or "/indexes/docs"
+    index: str | None  # the data-plane index addressed; None for the control plane
+    query: dict[str, str]
+    body: Any  # parsed JSON, or None
+    headers: dict[str, str]  # lower-cased names; the api-key header is removed
+    api_key_ok: bool
+
+
+class ApiFailure(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _not_found(what: str) -> ApiFailure:
+    return ApiFailure(404, "NOT_FOUND", f"Resource {what} not found")
+
+
+def _bad_request(message: str) -> ApiFailure:
+    return ApiFailure(400, "INVALID_ARGUMENT", message)
+
+
+# --------------------------------------------------------------------------- server
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, fake: FakePinecone) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.fake = fake
+        self.open_sockets: set[socket.socket] = set()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as httpx expects
+    # Headers and body go out in two writes; without this, Nagle plus delayed ACK adds ~40ms.
+    disable_nagle_algorithm = True
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.open_sockets.add(self.request)
+
+    def finish(self) -> None:
+        self.server.open_sockets.discard(self.request)
+        super().finish()
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet test output
+        pass
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        status, payload = self.server.fake.handle(self.command, self.path, headers, raw)
+        data = b"" if payload is None else json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("x-pinecone-request-id", f"fake-{next(self.server.fake.request_ids)}")
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_DELETE = do_PATCH = do_PUT = _serve
+
+
+class FakePinecone:
+    """The fake server, its state, and everything the SDK sent it."""
+
+    def __init__(self, api_key: str = "fake-api-key") -> None:
+        self.api_key = api_key
+        self.state = FakeState()
+        self.requests: list[RecordedRequest] = []
+        self.request_ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._server = _Server(self)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        # A short poll interval keeps shutdown() (fixture teardown) from waiting 0.5s.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        self._clients: list[Any] = []
+
+    # ---- lifecycle and helpers for tests
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        for client in self._clients:
+            client.close()
+        self._server.shutdown()
+        # Index clients keep their own keep-alive connections open; drop them so the
+        # handler threads end with the test rather than with the process.
+        for sock in list(self._server.open_sockets):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def client(self, api_key: str | None = None, **kwargs: Any) -> Pinecone:
+        """A real ``pinecone.Pinecone`` pointed at this server, with control-plane retries off."""
+        from pinecone import Pinecone, RetryConfig
+
+        kwargs.setdefault("retry_config", RetryConfig(max_retries=0))
+        kwargs.setdefault("timeout", 5.0)
+        pc = Pinecone(api_key=api_key or self.api_key, host=self.url, **kwargs)
+        self._clients.append(pc)
+        return pc
+
+    def data_host(self, index: str) -> str:
+        return f"{self.url}{DATA_PREFIX}{index}"
+
+    def add_index(self, name: str, **fields: Any) -> FakeIndex:
+        self.state.indexes[name] = FakeIndex(**fields)
+        return self.state.indexes[name]
+
+    def seed_import(self, index: str, uri: str, steps: list[ImportStep] | None = None) -> str:
+        """Create an import directly, as if started earlier (e.g. by someone else)."""
+        with self._lock:
+            return self._new_import(self.state.indexes[index], uri, None, None, steps).id
+
+    def calls(
+        self, method: str | None = None, path: str | None = None, index: str | None = None
+    ) -> list[RecordedRequest]:
+        """Recorded requests, filtered by method, exact relative path and data-plane index."""
+        return [
+            r
+            for r in self.requests
+            if (method is None or r.method == method)
+            and (path is None or r.path == path)
+            and (index is None or r.index == index)
+        ]
+
+    # ---- request handling (runs on the server's handler threads)
+
+    def handle(
+        self, method: str, target: str, headers: dict[str, str], raw: bytes
+    ) -> tuple[int, Any]:
+        split = urlsplit(target)
+        path = unquote(split.path)
+        query = dict(parse_qsl(split.query))
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = raw.decode(errors="replace")
+        index: str | None = None
+        rel = path
+        if path.startswith(DATA_PREFIX):
+            index, _, rest = path[len(DATA_PREFIX) :].partition("/")
+            rel = "/" + rest
+        key_ok = headers.get("api-key") == self.api_key
+        safe_headers = {k: v for k, v in headers.items() if k != "api-key"}
+        with self._lock:
+            self.requests.append(
+                RecordedRequest(method, rel, index, query, body, safe_headers, key_ok)
+            )
+            try:
+                if not key_ok:
+                    # Pinecone checks the key before anything else, on both planes.
+                    raise ApiFailure(401, "UNAUTHENTICATED", "Invalid API Key")
+                self._apply_faults(method, rel)
+                if index is None:
+                    return 200, self._control(method, rel)
+                return 200, self._data(method, rel, index, query, body)
+            except ApiFailure as exc:
+                error = {"code": exc.code, "message": exc.message}
+                return exc.status, {"error": error, "status": exc.status}
+
+    def _apply_faults(self, method: str, rel: str) -> None:
+        for fault in self.state.faults:
+            if fault.method == method and re.search(fault.path, rel) and fault.times != 0:
+                if fault.times is not None:
+                    fault.times -= 1
+                raise ApiFailure(fault.status, fault.code, fault.message)
+
+    # ---- control plane
+
+    def _control(self, method: str, rel: str) -> Any:
+        if method == "GET" and rel == "/indexes":
+            return {"indexes": [self._describe(n) for n in self.state.indexes]}
+        m = re.fullmatch(r"/indexes/([^/]+)", rel)
+        if method == "GET" and m:
+            if m[1] not in self.state.indexes:
+                raise _not_found(m[1])
+            return self._describe(m[1])
+        raise _not_found(rel)
+
+    def _describe(self, name: str) -> dict[str, Any]:
+        ix = self.state.indexes[name]
+        fields: dict[str, Any]
+        if ix.embed_model is not None:
+            # create_for_model indexes describe as one semantic_text field; in 2026-07 it
+            # reports no dimension, so the SDK's IndexModel.dimension cannot resolve.
+            fields = {
+                ix.embed_field: {
+                    "type": "semantic_text",
+                    "model": ix.embed_model,
+                    "metric": ix.metric,
+                    "read_parameters": {"input_type": "query"},
+                    "write_parameters": {"input_type": "passage"},
+                }
+            }
+        elif ix.vector_type == "sparse":
+            fields = {"_sparse_values": {"type": "sparse_vector"}}
+        else:
+            # "_values" is the reserved field a dimension/metric index is described with.
+            fields = {
+                "_values": {"type": "dense_vector", "dimension": ix.dimension, "metric": ix.metric}
+            }
+        deployment: dict[str, Any]
+        if ix.serverless:
+            deployment = {"deployment_type": "managed", "cloud": ix.cloud, "region": ix.region}
+        else:
+            deployment = {
+                "deployment_type": "pod",
+                "environment": f"{ix.region}-{ix.cloud}",
+                "pod_type": "p1.x1",
+                "replicas": 1,
+                "shards": 1,
+            }
+        return {
+            "name": name,
+            # An explicit http:// scheme: the SDK turns a bare host into https://.
+            "host": ix.host or self.data_host(name),
+            "status": {"ready": ix.status in _READY_STATES, "state": ix.status},
+            "schema": {"fields": fields},
+            "deployment": deployment,
+            "deletion_protection": ix.deletion_protection,
+            "tags": None,
+        }
+
+    # ---- data plane
+
+    def _data(self, method: str, rel: str, name: str, query: dict[str, str], body: Any) -> Any:
+        ix = self.state.indexes.get(name)
+        if ix is None:
+            raise _not_found(name)
+        if method == "POST" and rel == "/describe_index_stats":
+            return self._stats(ix)
+        if method == "GET" and rel == "/namespaces":
+            return self._list_namespaces(ix, query)
+        m = re.fullmatch(r"/namespaces/(.+)", rel)
+        if method == "GET" and m:
+            counts = self._namespace_counts(ix)
+            if m[1] not in counts:
+                raise _not_found(m[1])
+            return {"name": m[1], "record_count": str(counts[m[1]])}
+        if rel == "/bulk/imports":
+            if method == "POST":
+                return self._start_import(ix, body)
+            if method == "GET":
+                items = [imp.to_json() for imp in ix.imports.values()]
+                page, token = _paginate(items, query)
+                return {"data": page, **({"pagination": {"next": token}} if token else {})}
+        m = re.fullmatch(r"/bulk/imports/([^/]+)", rel)
+        if m:
+            imp = ix.imports.get(m[1])
+            if imp is None:
+                raise _not_found(m[1])
+            if method == "GET":
+                out = imp.to_json()
+                imp.advance()
+                return out
+            if method == "DELETE":
+                if imp.current().status not in TERMINAL_STATUSES:
+                    imp.cancelled = True
+                return {}
+        raise _not_found(rel)
+
+    def _namespace_counts(self, ix: FakeIndex) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for ns, n in ix.namespaces.items():
+            key = self.state.default_namespace_name if ns in ("", DEFAULT_NAMESPACE) else ns
+            counts[key] = counts.get(key, 0) + n
+        return counts
+
+    def _stats(self, ix: FakeIndex) -> dict[str, Any]:
+        counts = self._namespace_counts(ix)
+        # camelCase: DescribeIndexStatsResponse is a Struct with rename="camel".
+        out: dict[str, Any] = {
+            "namespaces": {ns: {"vectorCount": n} for ns, n in counts.items()},
+            "indexFullness": 0.0,
+            "totalVectorCount": sum(counts.values()),
+            "metric": ix.metric,
+            "vectorType": ix.vector_type,
+        }
+        if ix.vector_type == "dense" and ix.dimension is not None:
+            out["dimension"] = ix.dimension
+        return out
+
+    def _list_namespaces(self, ix: FakeIndex, query: dict[str, str]) -> dict[str, Any]:
+        prefix = query.get("prefix", "")
+        names = sorted(ns for ns in self._namespace_counts(ix) if ns.startswith(prefix))
+        counts = self._namespace_counts(ix)
+        # record_count is a string on the wire; the SDK decodes this endpoint leniently.
+        items = [{"name": ns, "record_count": str(counts[ns])} for ns in names]
+        page, token = _paginate(items, query)
+        out: dict[str, Any] = {"namespaces": page, "total_count": len(items)}
+        if token:
+            out["pagination"] = {"next": token}
+        return out
+
+    def _start_import(self, ix: FakeIndex, body: Any) -> dict[str, Any]:
+        if not isinstance(body, dict) or not body.get("uri"):
+            raise _bad_request("uri is required")
+        uri = str(body["uri"])
+        on_error = (body.get("errorMode") or {}).get("onError")
+        if on_error is not None and on_error not in ("continue", "abort"):
+            raise _bad_request(f"Invalid errorMode.onError: {on_error}")
+        if self.state.enforce_import_rules:
+            if ix.embed_model is not None:
+                raise _bad_request("Bulk import is not supported for integrated indexes")
+            if not ix.serverless:
+                raise _bad_request("Bulk import is only supported for serverless indexes")
+            if uri.startswith("s3://") and ix.cloud != "aws":
+                raise _bad_request("Importing from S3 requires an index hosted on AWS")
+        steps = self.state.import_scripts.get(uri)
+        imp = self._new_import(ix, uri, on_error, body.get("integrationId"), steps)
+        return {"id": imp.id}
+
+    def _new_import(
+        self,
+        ix: FakeIndex,
+        uri: str,
+        error_mode: str | None,
+        integration_id: str | None,
+        steps: list[ImportStep] | None,
+    ) -> FakeImport:
+        script = list(steps or self.state.default_import_script)
+        imp = FakeImport(str(self.state.next_import_id), uri, error_mode, integration_id, script)
+        self.state.next_import_id += 1
+        ix.imports[imp.id] = imp
+        return imp
+
+
+def _paginate(items: list[Any], query: dict[str, str]) -> tuple[list[Any], str | None]:
+    """Offset pagination with an opaque-looking token, enough to exercise the SDK's loops."""
+    start = int(query.get("paginationToken") or 0)
+    limit = int(query.get("limit") or 100)
+    end = start + limit
+    return items[start:end], (str(end) if end < len(items) else None)
+
+
+@pytest.fixture
+def fake_pinecone() -> Iterator[FakePinecone]:
+    fake = FakePinecone()
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
