@@ -8,12 +8,14 @@ for misuse and I/O only (see `pinecone_prep._errors` for the tree).
 from ._checker import check, is_valid, iter_findings
 from ._codes import CODES
 from ._errors import PineconeError, PrepError, StorageError, UsageError, ValidationError
+from ._index import IndexDescription
 from ._limits import Limits
 from ._report import Finding, Location, Report
 
 __all__ = [
     "CODES",
     "Finding",
+    "IndexDescription",
     "Limits",
     "Location",
     "PineconeError",

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from ._codes import Severity, severity_of
 from ._dupes import DuplicateFinder, Ordinals, hash_rows, hash_strings
 from ._errors import StorageError, UsageError
+from ._index import IndexDescription, index_issues
 from ._layout import read_layout
 from ._limits import Limits, breaches
 from ._report import Finding, Location, Report, Tally, finding
@@ -60,6 +61,7 @@ class Options:
     extra_columns: Literal["error", "warn"] = "error"
     max_examples: int | None = DEFAULT_MAX_EXAMPLES
     workers: int | None = None
+    index: IndexDescription | None = None
 
     def __post_init__(self) -> None:
         if self.kind is not None and self.kind not in KINDS:
@@ -235,6 +237,13 @@ class Scan:
         for issue in layout.issues:
             loc = self._location(issue.key, issue.namespace)
             yield from self._emit(finding(issue.code, issue.message, loc))
+        if self.options.index is not None:
+            found = index_issues(
+                self.options.index, scheme=self.store.scheme, namespaces=layout.namespaces
+            )
+            for item in found:
+                loc = self._location(item.namespace or "", item.namespace)
+                yield from self._emit(finding(item.code, item.message, loc))
         self._total_bytes = sum(obj.size for _, obj in layout.files)
         self._report_progress(0)
         vectors = DuplicateFinder()
@@ -665,11 +674,32 @@ def _scan(
     max_examples: int | None = DEFAULT_MAX_EXAMPLES,
     progress: Progress | None = None,
     workers: int | None = None,
+    index: IndexDescription | None = None,
 ) -> Scan:
     if not isinstance(uri, str) or not uri:
         raise UsageError("uri must be a non-empty string")
+    if index is not None:
+        # The index decides what the data must be; an explicit option may only agree with it.
+        if kind is not None and _family(kind) != _family(index.kind):
+            raise UsageError(f"kind={kind!r} contradicts the {index.kind} index")
+        for name, given, known in (
+            ("dimension", dimension, index.dimension),
+            ("metric", metric, index.metric),
+        ):
+            if given is not None and known is not None and given != known:
+                raise UsageError(f"{name}={given!r} contradicts the index ({known!r})")
+        kind = kind or index.kind
+        dimension = dimension or index.dimension
+        metric = metric or index.metric
     options = Options(
-        kind, dimension, metric, Limits.resolve(limits), extra_columns, max_examples, workers
+        kind,
+        dimension,
+        metric,
+        Limits.resolve(limits),
+        extra_columns,
+        max_examples,
+        workers,
+        index,
     )
     return Scan(uri, options, storage_options, progress)
 

@@ -71,6 +71,9 @@ CODES: dict[str, tuple[Severity, str]] = {
     "R036": ("error", "metadata key starts with `$`"),
     "R037": ("warning", "integer metadata value beyond +-2^53"),
     "R038": ("error", "NaN or Infinity inside metadata JSON"),
+    # 5. Index preflight (codes added by pinecone-prep: the spec names these checks, no codes)
+    "P001": ("error", "pod index: only serverless indexes can import"),
+    "P002": ("warning", "integrated-embedding index: import does not embed"),
 }
 
 

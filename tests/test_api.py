@@ -21,6 +21,7 @@ def test_public_api_is_pinned() -> None:
             "__version__",
             "CODES",
             "Finding",
+            "IndexDescription",
             "Limits",
             "Location",
             "PineconeError",

@@ -1,0 +1,63 @@
+"""Preflight rules against a described index (offline: the description is built by hand)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import pinecone_prep as pp
+from pinecone_prep._index import index_issues
+
+VALID = str(Path(__file__).parents[1] / "fixtures" / "valid")
+
+
+def codes(index: pp.IndexDescription, scheme: str = "s3", namespaces: tuple[str, ...] = ()):
+    return [
+        (i.code, i.namespace) for i in index_issues(index, scheme=scheme, namespaces=namespaces)
+    ]
+
+
+def test_clean_index_has_no_issues() -> None:
+    assert codes(pp.IndexDescription(cloud="aws"), namespaces=("a", "__default__")) == []
+
+
+def test_pod_integrated_and_cloud_pair() -> None:
+    index = pp.IndexDescription(cloud="gcp", serverless=False, integrated=True)
+    assert codes(index) == [("P001", None), ("P002", None), ("L010", None)]
+    assert codes(index, scheme="gs") == [("P001", None), ("P002", None)]
+
+
+@pytest.mark.parametrize(
+    ("existing", "namespace", "found"),
+    [
+        ({"a": 10}, "a", True),
+        ({"a": 10}, "b", False),
+        ({"": 4}, "__default__", True),
+        ({"__default__": 4}, "__default__", True),
+        ({"": 0}, "__default__", False),
+        ({"__default__": 0, "": 0}, "__default__", False),
+    ],
+)
+def test_existing_namespaces(existing: dict[str, int], namespace: str, found: bool) -> None:
+    index = pp.IndexDescription(namespaces=existing)
+    assert codes(index, namespaces=(namespace,)) == ([("L007", namespace)] if found else [])
+
+
+def test_index_drives_the_data_rules() -> None:
+    report = pp.check(VALID, index=pp.IndexDescription(kind="sparse"))
+    assert report.summary["by_code"]["S010"] >= 1
+    report = pp.check(VALID, index=pp.IndexDescription(dimension=16))
+    assert report.summary["by_code"]["R011"] == report.summary["records"]
+    report = pp.check(VALID, index=pp.IndexDescription(namespaces={"articles": 1}))
+    assert [f.location.namespace for f in report.findings if f.code == "L007"] == ["articles"]
+
+
+def test_options_must_agree_with_the_index() -> None:
+    with pytest.raises(pp.UsageError):
+        pp.check(VALID, dimension=8, index=pp.IndexDescription(dimension=16))
+    with pytest.raises(pp.UsageError):
+        pp.check(VALID, kind="sparse", index=pp.IndexDescription(kind="dense"))
+    with pytest.raises(pp.UsageError):
+        pp.IndexDescription(kind="hybrid")  # type: ignore[arg-type]
+    assert pp.check(VALID, kind="hybrid", index=pp.IndexDescription(kind="dense")).valid
