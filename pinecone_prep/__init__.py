@@ -10,11 +10,14 @@ from ._codes import CODES
 from ._errors import PineconeError, PrepError, StorageError, UsageError, ValidationError
 from ._index import IndexDescription
 from ._limits import Limits
+from ._planner import ImportPlan, ImportRequest, materialize, plan
 from ._report import Finding, Location, Report
 
 __all__ = [
     "CODES",
     "Finding",
+    "ImportPlan",
+    "ImportRequest",
     "IndexDescription",
     "Limits",
     "Location",
@@ -28,5 +31,7 @@ __all__ = [
     "check",
     "is_valid",
     "iter_findings",
+    "materialize",
+    "plan",
 ]
 __version__ = "0.1.0"

@@ -23,7 +23,7 @@ from ._codes import Severity, severity_of
 from ._dupes import DuplicateFinder, Ordinals, hash_rows, hash_strings
 from ._errors import StorageError, UsageError
 from ._index import IndexDescription, index_issues
-from ._layout import read_layout
+from ._layout import object_issue, read_layout, scheme_issue
 from ._limits import Limits, breaches
 from ._report import Finding, Location, Report, Tally, finding
 from ._rules import (
@@ -209,29 +209,12 @@ class Scan:
         return self._walk()
 
     def _walk(self) -> Iterator[Finding]:
-        if not self.store.importable:
-            yield from self._emit(
-                finding(
-                    "L009",
-                    f"scheme {self.store.scheme!r} is fine for a dry run, but start_import needs"
-                    " s3://, gs:// or an Azure https:// URL",
-                    self._location(),
-                )
-            )
-        if self.store.is_object():  # L001: a file, not a prefix
-            if self.store.uri.endswith(".parquet"):
-                yield from self._emit(
-                    finding(
-                        "L001",
-                        "the URI names a .parquet object; give the prefix that holds the"
-                        " namespace folders instead",
-                        self._location(),
-                    )
-                )
-            else:
-                yield from self._emit(
-                    finding("L002", "the URI names an object, not a prefix", self._location())
-                )
+        dry_run = scheme_issue(self.store.scheme, self.store.importable)
+        if dry_run is not None:
+            yield from self._emit(finding(dry_run.code, dry_run.message, self._location()))
+        if self.store.is_object():
+            issue = object_issue(self.store.uri)
+            yield from self._emit(finding(issue.code, issue.message, self._location()))
             return
         layout = read_layout(self.store.list())
         for issue in layout.issues:

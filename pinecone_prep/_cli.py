@@ -212,6 +212,54 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- plan -----------------------------------------------------------------------------------------
+
+
+def _print_plan(result: pp.ImportPlan) -> None:
+    table = Table(
+        title=f"Import plan for {escape(result.uri)} (limits {result.limits.name})",
+        title_justify="left",
+    )
+    for name in ("request", "namespaces", "files", "records", "bytes"):
+        table.add_column(name, justify="right" if name in ("files", "records", "bytes") else "left")
+    for request in result.requests:
+        names = ", ".join(request.namespaces)
+        table.add_row(
+            f"{request.number:03d}",
+            escape(names if len(names) <= 60 else names[:57] + "..."),
+            f"{request.files:,}",
+            f"{request.records:,}",
+            _bytes(request.bytes),
+        )
+    out.print(table)
+    for request in result.requests:
+        where = request.uri or "(not materialized: use --materialize DEST)"
+        out.print(f"request {request.number:03d} start_import URI: {escape(where)}")
+    for item in result.findings:
+        out.print(escape(str(item)))
+    if result.unplaceable:
+        names = escape(", ".join(result.unplaceable))
+        out.print(f"[red]cannot be imported as they are:[/] {names}")
+    verdict = "[bold green]OK[/]" if result.valid else "[bold red]NOT IMPORTABLE[/]"
+    out.print(
+        f"\n{verdict}: {len(result.requests)} request(s), {result.records:,} records,"
+        f" {_bytes(result.bytes)}"
+    )
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    options = _storage_options(args.storage_option)
+    with _progress(args.format == "text", "reading footers") as progress:
+        result = pp.plan(args.uri, limits=args.limits, storage_options=options, progress=progress)
+    if args.materialize and result.valid:
+        result = pp.materialize(result, args.materialize, storage_options=options)
+    if args.format == "json":
+        sys.stdout.write(result.to_json() + "\n")
+    else:
+        _print_plan(result)
+    return EXIT_OK if result.valid else EXIT_DATA
+
+
 # --- the parser and main ------------------------------------------------------------------------
 
 
@@ -238,6 +286,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_storage(check)
     _add_format(check)
     check.set_defaults(run=cmd_check)
+
+    plan = commands.add_parser(
+        "plan", help="count records from footers and split the prefix into import requests"
+    )
+    plan.add_argument("uri", help="import prefix")
+    plan.add_argument("--limits", default="2024", help="limits profile: 2024 (default) or 2026")
+    plan.add_argument(
+        "--materialize",
+        metavar="DEST",
+        help="copy each request's namespaces to DEST/request-NNN/ (server-side where possible)",
+    )
+    _add_storage(plan)
+    _add_format(plan)
+    plan.set_defaults(run=cmd_plan)
 
     rules = commands.add_parser("rules", help="list every rule code")
     _add_format(rules)

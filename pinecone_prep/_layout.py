@@ -49,6 +49,28 @@ def namespace_problem(name: str) -> str | None:
     return None
 
 
+def scheme_issue(scheme: str, importable: bool) -> LayoutIssue | None:
+    """L009: a URI that is fine for a dry run but that start_import cannot read."""
+    if importable:
+        return None
+    return LayoutIssue(
+        "L009",
+        f"scheme {scheme!r} is fine for a dry run, but start_import needs s3://, gs:// or an"
+        " Azure https:// URL",
+    )
+
+
+def object_issue(uri: str) -> LayoutIssue:
+    """L001 (or L002) for a URI that names an object instead of a prefix."""
+    if uri.endswith(PARQUET):
+        return LayoutIssue(
+            "L001",
+            "the URI names a .parquet object; give the prefix that holds the namespace folders"
+            " instead",
+        )
+    return LayoutIssue("L002", "the URI names an object, not a prefix")
+
+
 def read_layout(objects: Sequence[StoredObject]) -> Layout:
     """Group a sorted listing into namespaces and judge the layout rules L002-L006."""
     layout = Layout()

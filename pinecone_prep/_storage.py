@@ -126,6 +126,26 @@ class Store:
         with self._errors("stat", key):
             return bool(self.fs.exists(self._full(key)))
 
+    # --- copying ---------------------------------------------------------------------------
+
+    def copy_to(self, key: str, target: Store, target_key: str) -> None:
+        """Copy one object: server-side when both ends are the same filesystem (S3 CopyObject,
+        GCS rewrite), else streamed through this machine."""
+        with self._errors("copy", key):
+            if type(self.fs) is type(target.fs) and self.fs.storage_options == (
+                target.fs.storage_options
+            ):
+                if self.local:
+                    self.fs.makedirs(self.fs._parent(target._full(target_key)), exist_ok=True)
+                self.fs.copy(self._full(key), target._full(target_key))
+            else:
+                with (
+                    self.fs.open(self._full(key), "rb") as src,
+                    target.fs.open(target._full(target_key), "wb") as dst,
+                ):
+                    while chunk := src.read(READ_BUFFER):
+                        dst.write(chunk)
+
 
 def _protocols(fs: fsspec.AbstractFileSystem) -> tuple[str, ...]:
     proto = fs.protocol

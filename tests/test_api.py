@@ -21,6 +21,8 @@ def test_public_api_is_pinned() -> None:
             "__version__",
             "CODES",
             "Finding",
+            "ImportPlan",
+            "ImportRequest",
             "IndexDescription",
             "Limits",
             "Location",
@@ -33,6 +35,8 @@ def test_public_api_is_pinned() -> None:
             "check",
             "is_valid",
             "iter_findings",
+            "materialize",
+            "plan",
         ]
     )
     for name in pp.__all__:

@@ -1,0 +1,291 @@
+"""The layout planner: footers only, never data pages.
+
+Maps the namespaces of an import prefix, counts records (from Parquet footers) and bytes,
+judges the layout rules and the per-request limits, and when the prefix is more than one
+import request can take, packs whole namespaces into several requests that each fit.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import orjson
+import pyarrow as pa
+
+from ._errors import StorageError, UsageError
+from ._layout import object_issue, read_layout, scheme_issue
+from ._limits import Limits, breaches
+from ._report import Finding, Location, Tally, finding
+from ._storage import Store, StoredObject
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class NamespacePlan:
+    name: str
+    files: int
+    records: int
+    bytes: int
+    objects: tuple[tuple[str, int], ...] = field(repr=False, default=())  # (key, bytes)
+
+    @property
+    def keys(self) -> list[str]:
+        return [key for key, _ in self.objects]
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    """One `start_import` call: whole namespaces whose totals fit the limits."""
+
+    number: int
+    namespaces: tuple[str, ...]
+    files: int
+    records: int
+    bytes: int
+    uri: str | None = None  # where the request's files are; set once materialized
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "uri": self.uri,
+            "namespaces": list(self.namespaces),
+            "files": self.files,
+            "records": self.records,
+            "bytes": self.bytes,
+        }
+
+
+@dataclass
+class ImportPlan:
+    """Namespaces with their totals, the requests that carry them, and layout/limit findings.
+
+    `requests` is empty when some namespace can never be imported as it is (see `findings`).
+    """
+
+    uri: str
+    limits: Limits
+    namespaces: list[NamespacePlan]
+    requests: list[ImportRequest]
+    findings: list[Finding]
+    unplaceable: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        """True when every request fits and the layout has no error."""
+        return not any(f.severity == "error" for f in self.findings) and not self.unplaceable
+
+    @property
+    def records(self) -> int:
+        return sum(ns.records for ns in self.namespaces)
+
+    @property
+    def bytes(self) -> int:
+        return sum(ns.bytes for ns in self.namespaces)
+
+    def to_dict(self) -> dict[str, Any]:
+        tally = Tally()
+        for item in self.findings:
+            tally.add(item.code, item.severity)
+        return {
+            "valid": self.valid,
+            "uri": self.uri,
+            "limits": self.limits.name,
+            "summary": {
+                "namespaces": len(self.namespaces),
+                "files": sum(ns.files for ns in self.namespaces),
+                "records": self.records,
+                "bytes": self.bytes,
+                "requests": len(self.requests),
+                **tally.as_summary(),
+            },
+            "namespaces": [
+                {"name": ns.name, "files": ns.files, "records": ns.records, "bytes": ns.bytes}
+                for ns in self.namespaces
+            ],
+            "requests": [r.to_dict() for r in self.requests],
+            "unplaceable": self.unplaceable,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+    def to_json(self) -> str:
+        return orjson.dumps(self.to_dict()).decode()
+
+
+def plan(
+    uri: str,
+    *,
+    limits: str | Limits = "2024",
+    storage_options: Mapping[str, Any] | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> ImportPlan:
+    """Plan the import of `uri` from its listing and Parquet footers (no data pages read)."""
+    profile = Limits.resolve(limits)
+    store = Store(uri, storage_options)
+    findings: list[Finding] = []
+
+    def add(code: str, message: str, key: str = "", namespace: str | None = None) -> None:
+        findings.append(finding(code, message, Location(store.uri_of(key), namespace)))
+
+    dry_run = scheme_issue(store.scheme, store.importable)
+    if dry_run is not None:
+        add(dry_run.code, dry_run.message)
+    if store.is_object():
+        issue = object_issue(store.uri)
+        add(issue.code, issue.message)
+        return ImportPlan(store.uri, profile, [], [], findings)
+    layout = read_layout(store.list())
+    for issue in layout.issues:
+        add(issue.code, issue.message, issue.key, issue.namespace)
+
+    files = layout.files
+    counts = _footer_rows(store, [obj for _, obj in files], progress, workers)
+    namespaces = []
+    for name, objects in layout.namespaces.items():
+        rows = [counts[obj.key] for obj in objects]
+        for obj, n in zip(objects, rows, strict=True):
+            if isinstance(n, str):
+                add("F001", f"not readable Parquet ({obj.size:,} bytes): {n}", obj.key, name)
+        records = sum(n for n in rows if isinstance(n, int))
+        if records == 0 and all(isinstance(n, int) for n in rows):
+            add("L008", "namespace has no records at all", name, name)
+        namespaces.append(
+            NamespacePlan(
+                name,
+                len(objects),
+                records,
+                sum(o.size for o in objects),
+                tuple((o.key, o.size) for o in objects),
+            )
+        )
+
+    requests, unplaceable, problems = pack(namespaces, profile)
+    if len(requests) == 1 and not unplaceable:  # the prefix itself is the one request
+        requests = [replace(requests[0], uri=store.uri)]
+    for code, message, namespace, key in problems:
+        add(code, message, key or namespace or "", namespace)
+    return ImportPlan(store.uri, profile, namespaces, requests, findings, unplaceable)
+
+
+def _footer_rows(
+    store: Store, objects: list[StoredObject], progress: Progress | None, workers: int | None
+) -> dict[str, int | str]:
+    """Rows per object from its footer, or why the footer is unreadable. Parallel: on object
+    stores each footer is a round trip."""
+    total = sum(o.size for o in objects)
+    done = 0
+
+    def rows(obj: StoredObject) -> int | str:
+        try:
+            return int(store.open_parquet(obj.key).metadata.num_rows)
+        except StorageError:
+            raise
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+    threads = workers or ((os.cpu_count() or 2) if store.local else 32)
+    out: dict[str, int | str] = {}
+    with ThreadPoolExecutor(threads, thread_name_prefix="pinecone-prep-footers") as pool:
+        for obj, n in zip(objects, pool.map(rows, objects), strict=True):
+            out[obj.key] = n
+            done += obj.size
+            if progress is not None:
+                progress(done, total)
+    return out
+
+
+Problem = tuple[str, str, str | None, str | None]  # code, message, namespace, file key
+
+
+def pack(
+    namespaces: list[NamespacePlan], limits: Limits
+) -> tuple[list[ImportRequest], list[str], list[Problem]]:
+    """Pack whole namespaces into as few requests as fit (first-fit decreasing by bytes).
+
+    Returns the requests, the namespaces that no request can take as they are, and the limit
+    breaches: those of the whole prefix when it needs several requests are not errors (the
+    plan splits it); those of a single namespace or file are.
+    """
+    problems: list[Problem] = []
+    unplaceable: list[str] = []
+    single = replace(limits, max_namespaces=None)
+    placeable = []
+    for ns in namespaces:
+        # A namespace alone, against the limits of one request: what splitting cannot fix.
+        sizes = [(ns.name, key, size) for key, size in ns.objects]
+        own = list(breaches(single, {ns.name: ns.bytes}, {ns.name: ns.records}, sizes))
+        for breach in own:
+            where = breach.file or ""
+            advice = (
+                "rewrite it into smaller files (pinecone-prep convert)"
+                if breach.code == "M004"
+                else "split it into several namespaces, or upsert it instead"
+            )
+            problems.append((breach.code, f"{breach.message}: {advice}", ns.name, where or None))
+        if own:
+            unplaceable.append(ns.name)
+        else:
+            placeable.append(ns)
+
+    bins: list[list[NamespacePlan]] = []
+    for ns in sorted(placeable, key=lambda n: (-n.bytes, -n.records, n.name)):
+        home = next((members for members in bins if _fits([*members, ns], limits)), None)
+        if home is None:
+            bins.append([ns])
+        else:
+            home.append(ns)
+    requests = []
+    for number, members in enumerate(sorted(bins, key=lambda b: min(n.name for n in b)), 1):
+        members.sort(key=lambda n: n.name)
+        requests.append(
+            ImportRequest(
+                number,
+                tuple(n.name for n in members),
+                sum(n.files for n in members),
+                sum(n.records for n in members),
+                sum(n.bytes for n in members),
+            )
+        )
+    return requests, unplaceable, problems
+
+
+def _fits(members: list[NamespacePlan], limits: Limits) -> bool:
+    """Whether these namespaces fit one request (per-namespace limits are checked earlier)."""
+    totals = (
+        (len(members), limits.max_namespaces),
+        (sum(n.records for n in members), limits.max_records),
+        (sum(n.bytes for n in members), limits.max_bytes),
+        (sum(n.files for n in members), limits.max_files),
+    )
+    return all(limit is None or total <= limit for total, limit in totals)
+
+
+def materialize(
+    plan: ImportPlan,
+    dest: str,
+    *,
+    storage_options: Mapping[str, Any] | None = None,
+    dest_storage_options: Mapping[str, Any] | None = None,
+) -> ImportPlan:
+    """Lay each request out as its own prefix `DEST/request-NNN/NAMESPACE/...` (server-side
+    copies where the store has them) and return the plan with each request's URI set."""
+    if not plan.valid:
+        raise UsageError("the plan has errors; fix them before materializing it")
+    source = Store(plan.uri, storage_options)
+    target = Store(
+        dest, dest_storage_options if dest_storage_options is not None else storage_options
+    )
+    by_name = {ns.name: ns for ns in plan.namespaces}
+    done = []
+    for request in plan.requests:
+        folder = f"request-{request.number:03d}"
+        for name in request.namespaces:
+            for key in by_name[name].keys:
+                source.copy_to(key, target, f"{folder}/{key}")
+        done.append(replace(request, uri=target.uri_of(folder)))
+    return replace(plan, requests=done)
