@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from typing import Any, Literal, TypeVar
 
 import numpy as np
@@ -38,6 +39,8 @@ from ._rules import (
     first_length,
     id_hits,
     metadata_hits,
+    metadata_texts,
+    scan_metadata,
     schema_issues,
     sparse_hits,
     vector_lengths,
@@ -50,6 +53,7 @@ R = TypeVar("R")
 
 BATCH_BYTES = 8 * 1024 * 1024  # decoded bytes per batch: bounds memory (8 MiB measured best)
 DEFAULT_MAX_EXAMPLES = 20
+JSON_POOL_MIN_ROWS = 200_000  # metadata rows in a namespace worth worker processes for
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class Options:
     max_examples: int | None = DEFAULT_MAX_EXAMPLES
     workers: int | None = None
     index: IndexDescription | None = None
+    processes: int | None = None
 
     def __post_init__(self) -> None:
         if self.kind is not None and self.kind not in KINDS:
@@ -74,6 +79,8 @@ class Options:
             raise UsageError(f"extra_columns must be 'error' or 'warn', not {self.extra_columns!r}")
         if self.max_examples is not None and self.max_examples < 0:
             raise UsageError("max_examples must be >= 0 (or None for no cap)")
+        if self.processes is not None and self.processes < 0:
+            raise UsageError("processes must be >= 0 (or None to decide by volume)")
 
 
 @dataclass
@@ -175,6 +182,7 @@ class Scan:
         self._started = False
         # Local reads are CPU-bound (one thread per core); object stores wait on the network.
         self._workers = options.workers or ((os.cpu_count() or 2) if self.store.local else 16)
+        self._json_pool: ProcessPoolExecutor | None = None
 
     # --- the report side: caps and exact counts ---------------------------------------------
 
@@ -230,10 +238,14 @@ class Scan:
         self._total_bytes = sum(obj.size for _, obj in layout.files)
         self._report_progress(0)
         vectors = DuplicateFinder()
-        with ThreadPoolExecutor(self._workers, thread_name_prefix="pinecone-prep") as pool:
-            for namespace, objects in layout.namespaces.items():
-                yield from self._namespace(pool, namespace, objects, vectors)
-            yield from self._identical_vectors(vectors)
+        try:
+            with ThreadPoolExecutor(self._workers, thread_name_prefix="pinecone-prep") as pool:
+                for namespace, objects in layout.namespaces.items():
+                    yield from self._namespace(pool, namespace, objects, vectors)
+                yield from self._identical_vectors(vectors)
+        finally:
+            if self._json_pool is not None:
+                self._json_pool.shutdown(cancel_futures=True)
         yield from self._limits()
 
     def _report_progress(self, done: int) -> None:
@@ -298,6 +310,7 @@ class Scan:
                     )
                 )
         dimension = opts.dimension or self._probe_dimension(readable)
+        self._start_json_pool(sum(f.records for f in readable if f.shape and f.shape.metadata))
 
         ids = DuplicateFinder()
         tasks = (
@@ -349,6 +362,16 @@ class Scan:
             "records": records,
             "bytes": sum(f.bytes for f in files),
         }
+
+    def _start_json_pool(self, metadata_rows: int) -> None:
+        """Start worker processes for metadata JSON once there is enough of it to repay their
+        start-up (they import the package: about half a second)."""
+        processes = self.options.processes
+        if processes is None:
+            many = metadata_rows >= JSON_POOL_MIN_ROWS
+            processes = (os.cpu_count() or 1) if many else 0
+        if self._json_pool is None and processes > 0:
+            self._json_pool = ProcessPoolExecutor(processes, mp_context=get_context("spawn"))
 
     def _footer(self, file: FileInfo) -> pq.FileMetaData | BaseException:
         try:
@@ -451,6 +474,11 @@ class Scan:
         assert shape is not None
         hits: list[Hit] = []
         ids = batch.column("id") if shape.ids else None
+        parsed = None
+        if shape.metadata and self._json_pool is not None:
+            # JSON parsing holds the GIL: a worker process does it while this thread goes on.
+            texts = metadata_texts(batch.column("metadata")).standalone()
+            parsed = self._json_pool.submit(scan_metadata, texts)
         if ids is not None:
             hits += id_hits(ids)
         if shape.values:
@@ -460,7 +488,7 @@ class Scan:
         if shape.sparse:
             hits += sparse_hits(batch.column("sparse_values"), task.kind)
         if shape.metadata:
-            hits += metadata_hits(batch.column("metadata"))
+            hits += metadata_hits(batch.column("metadata"), parsed.result() if parsed else None)
         cap = self.options.max_examples
         for hit in hits:
             severity = hit.severity or severity_of(hit.code)
@@ -658,6 +686,7 @@ def _scan(
     progress: Progress | None = None,
     workers: int | None = None,
     index: IndexDescription | None = None,
+    processes: int | None = None,
 ) -> Scan:
     if not isinstance(uri, str) or not uri:
         raise UsageError("uri must be a non-empty string")
@@ -683,6 +712,7 @@ def _scan(
         max_examples,
         workers,
         index,
+        processes,
     )
     return Scan(uri, options, storage_options, progress)
 
@@ -698,7 +728,8 @@ def check(uri: str, **options: Any) -> Report:
     Options: kind ("dense" | "sparse" | "hybrid"; inferred per namespace when None),
     dimension (else each namespace's first vector), metric, limits (profile name or `Limits`),
     extra_columns ("error" | "warn"), storage_options (for fsspec), max_examples (per code and
-    file; None for all), progress (callable(done_bytes, total_bytes)), workers (threads).
+    file; None for all), progress (callable(done_bytes, total_bytes)), workers (threads),
+    processes (worker processes for metadata JSON: None decides by volume, 0 for none).
     """
     scan = _scan(uri, **options)
     findings = list(scan)

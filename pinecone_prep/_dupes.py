@@ -61,15 +61,16 @@ class DuplicateFinder:
             keep[np.concatenate(self._skip)] = False
         ordinals = np.flatnonzero(keep).astype(np.int64)
         kept = hashes[ordinals]
-        order = np.argsort(kept, kind="stable")
-        ranked = kept[order]
-        repeats = np.flatnonzero(ranked[1:] == ranked[:-1])
-        if not len(repeats):
+        # Sorting the hashes (not argsort: 2-3x faster) finds the repeated values; only the
+        # few records holding them are then grouped.
+        ranked = np.sort(kept)
+        dup_values = np.unique(ranked[1:][ranked[1:] == ranked[:-1]])
+        if not len(dup_values):
             return []
-        dup_values = np.unique(ranked[repeats])
-        members = np.isin(ranked, dup_values)
-        ords, vals = ordinals[order[members]], ranked[members]
-        # Stable sort by hash kept ordinal order inside each group.
+        members = np.flatnonzero(np.isin(kept, dup_values))
+        ords, vals = ordinals[members], kept[members]
+        order = np.argsort(vals, kind="stable")  # stable: ordinals stay ascending in a group
+        ords, vals = ords[order], vals[order]
         bounds = np.flatnonzero(np.diff(vals)) + 1
         groups = np.split(ords, bounds)
         return sorted(groups, key=lambda g: int(g[0]))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -622,6 +622,62 @@ def _duplicate_entries(
 # --- metadata rules ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class MetadataTexts:
+    """The non-null metadata texts of a column, as plain picklable values: `offsets` into
+    `data` (rebased to 0) and the `rows` to parse. What `scan_metadata` takes."""
+
+    offsets: list[int]
+    data: bytes | memoryview
+    rows: list[int]
+
+    def standalone(self) -> MetadataTexts:
+        """A copy that owns its bytes, to send to another process."""
+        return MetadataTexts(self.offsets, bytes(self.data), self.rows)
+
+
+def metadata_texts(md: pa.Array) -> MetadataTexts:
+    col = strings(md)
+    start, stop = int(col.offsets[0]), int(col.offsets[-1])
+    return MetadataTexts(
+        (col.offsets - start).tolist(),
+        col.data.data[start:stop],  # the ndarray's memoryview: slicing it copies nothing
+        np.flatnonzero(col.valid).tolist(),
+    )
+
+
+def metadata_hits(md: pa.Array, problems: Mapping[int, tuple[str, str]] | None = None) -> list[Hit]:
+    """R030-R038 on a JSON string column. Null cells are fine (records without metadata).
+
+    `problems` is `scan_metadata(metadata_texts(md))` when the caller ran it elsewhere (in a
+    worker process); otherwise it is run here.
+    """
+    col = strings(md)
+    sizes = col.lengths
+    hits = []
+    big = np.flatnonzero(col.valid & (sizes > MAX_METADATA_BYTES)).astype(np.int64)
+    if len(big):
+        hits.append(
+            Hit(
+                "R032",
+                "metadata",
+                big,
+                lambda i: (
+                    f"`metadata` is {sizes[i]:,} bytes; the maximum is {MAX_METADATA_BYTES:,}"
+                ),
+            )
+        )
+    if problems is None:
+        problems = scan_metadata(metadata_texts(md))
+    by_code: dict[str, list[int]] = {}
+    for i, (code, _) in problems.items():
+        by_code.setdefault(code, []).append(i)
+    found = problems
+    for code, rows in sorted(by_code.items()):
+        hits.append(Hit(code, "metadata", np.asarray(rows, np.int64), lambda i: found[i][1]))
+    return hits
+
+
 def metadata_problem(text: bytes | memoryview | str) -> tuple[str, str] | None:
     """(code, message) for the first rule a metadata JSON text breaks, or None when it is fine."""
     try:
@@ -657,38 +713,14 @@ def value_problem(doc: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def metadata_hits(md: pa.Array) -> list[Hit]:
-    """R030-R038 on a JSON string column. Null cells are fine (records without metadata)."""
-    col = strings(md)
-    sizes = col.lengths
-    hits = []
-    big = np.flatnonzero(col.valid & (sizes > MAX_METADATA_BYTES)).astype(np.int64)
-    if len(big):
-        hits.append(
-            Hit(
-                "R032",
-                "metadata",
-                big,
-                lambda i: (
-                    f"`metadata` is {sizes[i]:,} bytes; the maximum is {MAX_METADATA_BYTES:,}"
-                ),
-            )
-        )
-    if not col.valid.any():
-        return hits
-    # The one per-row Python loop: orjson over memoryview slices of the Arrow data buffer.
-    # (A vectorised pre-filter with pyarrow substring/regex kernels was measured: it cost more
-    # than the per-key checks it saved.)
-    offsets = col.offsets.tolist()
-    data = col.data.data  # the ndarray's own memoryview: slicing it copies nothing
-    problems: dict[int, tuple[str, str]] = {}
-    for i in np.flatnonzero(col.valid).tolist():
+def scan_metadata(texts: MetadataTexts) -> dict[int, tuple[str, str]]:
+    """The one per-row Python loop: orjson over slices of the Arrow data buffer. A module-level
+    function so a process pool can run it. (A vectorised pre-filter with pyarrow substring and
+    regex kernels was measured: it cost more than the per-key checks it saved.)"""
+    offsets, data = texts.offsets, texts.data
+    problems = {}
+    for i in texts.rows:
         found = metadata_problem(data[offsets[i] : offsets[i + 1]])
         if found is not None:
             problems[i] = found
-    by_code: dict[str, list[int]] = {}
-    for i, (code, _) in problems.items():
-        by_code.setdefault(code, []).append(i)
-    for code, rows in sorted(by_code.items()):
-        hits.append(Hit(code, "metadata", np.asarray(rows, np.int64), lambda i: problems[i][1]))
-    return hits
+    return problems

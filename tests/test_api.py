@@ -152,3 +152,26 @@ def test_progress_reports_every_byte(tmp_path: Path) -> None:
     assert calls[-1][1] == total
     assert calls[-1][0] == pytest.approx(total, abs=len(calls))  # integer shares of each file
     assert [c[0] for c in calls] == sorted(c[0] for c in calls)
+
+
+def test_metadata_worker_processes_give_the_same_report(tmp_path: Path) -> None:
+    docs = ['{"a": 1}', '{"a": null}', "{bad", None, '{"$k": 2}', '{"a": NaN}'] * 500
+    table = pa.table(
+        {
+            "id": [f"r{i}" for i in range(len(docs))],
+            "values": pa.array([[1.0, float(i)] for i in range(len(docs))], pa.list_(pa.float32())),
+            "metadata": pa.array(docs, pa.string()),
+        }
+    )
+    (tmp_path / "ns").mkdir()
+    pq.write_table(table, tmp_path / "ns" / "part-0.parquet", row_group_size=700)
+    inline = pp.check(str(tmp_path), processes=0, max_examples=None)
+    pooled = pp.check(str(tmp_path), processes=2, max_examples=None)
+    assert pooled.to_dict() == inline.to_dict()
+    assert inline.summary["by_code"] == {
+        "L009": 1,
+        "R030": 500,
+        "R034": 500,
+        "R036": 500,
+        "R038": 500,
+    }
