@@ -22,16 +22,15 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import s3fs
 from moto.server import ThreadedMotoServer
 
 sys.path.insert(0, str(Path(__file__).parent))
-import bench_check  # noqa: E402  (the same dense prefix as the check benchmark)
+import bench_check  # the same dense prefix as the check benchmark
 
-import pinecone_prep as pp  # noqa: E402
+import pinecone_prep as pp
 
 
 def free_port() -> int:
