@@ -7,11 +7,14 @@ with sizes, open a Parquet file for streaming reads, write and publish objects. 
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterator, Mapping
+import socket
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
+from urllib.parse import urlsplit
 
 import fsspec
 import pyarrow.fs as pafs
@@ -21,6 +24,8 @@ from fsspec.core import url_to_fs
 from ._errors import StorageError
 
 READ_BUFFER = 8 * 1024 * 1024
+PROBE_SECONDS = 3.0
+BUCKET_SCHEMES = ("s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "https")
 # Schemes start_import can read from (RULES.md section 1); anything else is a dry run only.
 IMPORTABLE_SCHEMES = ("s3", "gs", "https")
 _AZURE_HTTPS = re.compile(r"^https://(?P<account>[^./]+)\.blob\.core\.windows\.net/(?P<rest>.+)$")
@@ -39,11 +44,46 @@ def _scheme(uri: str) -> str:
     return match.group(1).lower() if match else "file"
 
 
+_HINTS = (
+    (FileNotFoundError, "not found (does the bucket or container exist?)"),
+    (PermissionError, "access denied (check the credentials and their permissions)"),
+)
+
+
 def _describe(exc: BaseException) -> str:
-    """A short reason without secrets: the exception type and its first line."""
+    """A short reason without secrets: a plain hint, the exception type and its first line."""
     text = str(exc).splitlines()[0] if str(exc) else ""
-    text = re.sub(r"(?i)(key|secret|token|signature|password|sig)=[^&\s]+", r"\1=***", text)
-    return f"{type(exc).__name__}: {text}"[:300]
+    text = re.sub(r"(?i)(key|secret|token|signature|password|sig)=[^&\s;]+", r"\1=***", text)
+    hint = next((h + ": " for kind, h in _HINTS if isinstance(exc, kind)), "")
+    return f"{hint}{type(exc).__name__}: {text}"[:300]
+
+
+def _endpoint(options: Mapping[str, Any]) -> tuple[str, int] | None:
+    """The (host, port) of an explicitly configured endpoint (S3/GCS `endpoint_url`, an Azure
+    connection string's BlobEndpoint), if any: custom endpoints are the ones worth probing."""
+    url = options.get("endpoint_url") or options.get("client_kwargs", {}).get("endpoint_url")
+    connection = options.get("connection_string")
+    if not url and isinstance(connection, str):
+        match = re.search(r"BlobEndpoint=([^;]+)", connection)
+        url = match.group(1) if match else None
+    if not isinstance(url, str):
+        return None
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return None
+    return parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def _probe(endpoint: tuple[str, int], uri: str) -> None:
+    """Fail in seconds, not minutes, when a configured endpoint does not answer: the storage
+    libraries retry a refused connection for 10 s (s3fs) to 90 s (adlfs)."""
+    host, port = endpoint
+    try:
+        socket.create_connection((host, port), timeout=PROBE_SECONDS).close()
+    except OSError as exc:
+        raise StorageError(
+            f"cannot reach the storage endpoint {host}:{port} for {uri}: {exc.strerror or exc}"
+        ) from None
 
 
 class Store:
@@ -63,6 +103,9 @@ class Store:
         except (ImportError, ValueError) as exc:
             raise StorageError(f"cannot open {self.uri}: {_describe(exc)}") from None
         self.path = path.rstrip("/")
+        endpoint = _endpoint(options)
+        if endpoint is not None:
+            _probe(endpoint, self.uri)
         self.local = "file" in _protocols(self.fs)
         self._arrow_fs = None if self.local else pafs.PyFileSystem(pafs.FSSpecHandler(self.fs))
 
@@ -95,6 +138,11 @@ class Store:
         """Every object under the prefix with its size, sorted by key."""
         with self._errors("list"):
             found = self.fs.find(self.path, detail=True, withdirs=False)
+            # Some stores (adlfs) list a missing container as empty: tell that from an empty
+            # prefix, which is data (L002), not a storage failure.
+            bucket = self.path.split("/", 1)[0]
+            if not found and self.scheme in BUCKET_SCHEMES and not self.fs.exists(bucket):
+                raise FileNotFoundError(f"bucket or container {bucket!r} does not exist")
         prefix = self.path + "/"
         objects = []
         for full, info in found.items():
@@ -145,6 +193,107 @@ class Store:
                 ):
                     while chunk := src.read(READ_BUFFER):
                         dst.write(chunk)
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def open_read(self, key: str = "") -> IO[bytes]:
+        """Open an object for sequential reads (the writer's JSON Lines and CSV inputs)."""
+        with self._errors("open", key):
+            handle: IO[bytes] = self.fs.open(self._full(key), "rb")
+            return handle
+
+    def open_write(self, key: str) -> HashingWriter:
+        """Open an object for writing; what is written is counted and hashed on the way."""
+        with self._errors("open for writing", key):
+            self._make_parents(key)
+            raw = self.fs.open(self._full(key), "wb")
+        return HashingWriter(raw, self, key)
+
+    def move(self, key: str, target_key: str) -> None:
+        """Rename an object, replacing any object at `target_key` (on object stores: copy, then
+        delete the source)."""
+        with self._errors("move", key):
+            self._make_parents(target_key)
+            self.fs.mv(self._full(key), self._full(target_key))
+
+    def delete(self, keys: Sequence[str]) -> None:
+        if not keys:
+            return
+        with self._errors("delete", keys[0]):
+            self.fs.rm([self._full(key) for key in keys])
+
+    def delete_prefix(self, key: str) -> None:
+        """Delete a folder and everything under it, if it exists."""
+        with self._errors("delete", key):
+            if self.fs.exists(self._full(key)):
+                self.fs.rm(self._full(key), recursive=True)
+
+    def read_text(self, key: str) -> str | None:
+        """A small UTF-8 object's text, or None when it does not exist."""
+        with self._errors("read", key):
+            try:
+                data: bytes = self.fs.cat_file(self._full(key))
+            except FileNotFoundError:
+                return None
+        return data.decode("utf-8", "replace")
+
+    def write_text(self, key: str, text: str) -> None:
+        """Replace a small object in one step: readers see the old text or the new, never half
+        (written under a temporary name, then moved over)."""
+        partial = key + ".partial"
+        with self._errors("write", key):
+            self._make_parents(key)
+            self.fs.pipe_file(self._full(partial), text.encode("utf-8"))
+            self.fs.mv(self._full(partial), self._full(key))
+
+    def _make_parents(self, key: str) -> None:
+        """Local filesystems need a key's folders to exist; object stores have no folders."""
+        if self.local:
+            self.fs.makedirs(self.fs._parent(self._full(key)), exist_ok=True)
+
+
+class HashingWriter:
+    """A binary file being written to a store. It counts and hashes (sha256) every byte on its
+    way out, so a manifest can record the checksum of exactly what was written without reading
+    the object back. Backend errors become StorageError."""
+
+    def __init__(self, raw: IO[bytes], store: Store, key: str) -> None:
+        self._raw = raw
+        self._store = store
+        self.key = key
+        self._hash = hashlib.sha256()
+        self.size = 0
+
+    @property
+    def closed(self) -> bool:
+        return bool(self._raw.closed)
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes | memoryview) -> int:
+        with self._store._errors("write", self.key):
+            self._raw.write(data)
+        self._hash.update(data)
+        written = memoryview(data).nbytes
+        self.size += written
+        return written
+
+    def tell(self) -> int:
+        return self.size
+
+    def flush(self) -> None:
+        with self._store._errors("write", self.key):
+            self._raw.flush()
+
+    def close(self) -> None:
+        """Finish the object (an object store uploads the last part here)."""
+        with self._store._errors("write", self.key):
+            self._raw.close()
 
 
 def _protocols(fs: fsspec.AbstractFileSystem) -> tuple[str, ...]:

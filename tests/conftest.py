@@ -1,3 +1,3 @@
-"""Shared test setup: the fake Pinecone API (and, once present, the local storage endpoints)."""
+"""Shared test setup: local storage endpoints (S3, GCS, Azure) and the fake Pinecone API."""
 
-pytest_plugins = ["tests.fake_pinecone"]
+pytest_plugins = ["tests.endpoints", "tests.fake_pinecone"]
