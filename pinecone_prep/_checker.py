@@ -67,6 +67,7 @@ class Options:
     workers: int | None = None
     index: IndexDescription | None = None
     processes: int | None = None
+    rows: bool = True  # False: layout, footers, schema and limits only
 
     def __post_init__(self) -> None:
         if self.kind is not None and self.kind not in KINDS:
@@ -309,14 +310,16 @@ class Scan:
                         self._location(file.key, namespace),
                     )
                 )
-        dimension = opts.dimension or self._probe_dimension(readable)
-        self._start_json_pool(sum(f.records for f in readable if f.shape and f.shape.metadata))
+        # rows=False (footers only): no data page is read, so no probe and no row tasks.
+        scanned = readable if opts.rows else []
+        dimension = opts.dimension or self._probe_dimension(scanned)
+        self._start_json_pool(sum(f.records for f in scanned if f.shape and f.shape.metadata))
 
         ids = DuplicateFinder()
         tasks = (
             Task(file, rg, first, kind, dimension, file.meta)
-            for file in files
-            if file.meta is not None and file.shape is not None
+            for file in scanned
+            if file.meta is not None
             for rg, first in _row_groups(file)
         )
         window = 4 * self._workers
@@ -687,6 +690,7 @@ def _scan(
     workers: int | None = None,
     index: IndexDescription | None = None,
     processes: int | None = None,
+    rows: bool = True,
 ) -> Scan:
     if not isinstance(uri, str) or not uri:
         raise UsageError("uri must be a non-empty string")
@@ -713,6 +717,7 @@ def _scan(
         workers,
         index,
         processes,
+        rows,
     )
     return Scan(uri, options, storage_options, progress)
 
@@ -729,7 +734,8 @@ def check(uri: str, **options: Any) -> Report:
     dimension (else each namespace's first vector), metric, limits (profile name or `Limits`),
     extra_columns ("error" | "warn"), storage_options (for fsspec), max_examples (per code and
     file; None for all), progress (callable(done_bytes, total_bytes)), workers (threads),
-    processes (worker processes for metadata JSON: None decides by volume, 0 for none).
+    processes (worker processes for metadata JSON: None decides by volume, 0 for none),
+    rows (False: footers only, no data page read: layout, schema, limits and index rules).
     """
     scan = _scan(uri, **options)
     findings = list(scan)

@@ -1,16 +1,18 @@
 """The `pinecone-prep` command line. It uses only the public API of the package.
 
 Exit codes: 0 no errors (warnings allowed), 1 data errors, 2 usage error, 3 storage or API
-error, 4 internal error (a bug: please report it), 130 interrupted.
+error, 4 internal error (a bug: please report it), 130 interrupted. `import` also exits 1 when
+the import ends Failed or Cancelled, or Completed without every checked record.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 from rich.console import Console
@@ -19,7 +21,9 @@ from rich.progress import (
     BarColumn,
     DownloadColumn,
     Progress,
+    TaskProgressColumn,
     TextColumn,
+    TimeElapsedColumn,
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
@@ -88,18 +92,20 @@ def _add_format(parser: argparse.ArgumentParser) -> None:
 
 
 @contextmanager
-def _progress(enabled: bool, label: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A rich progress bar over bytes on stderr, only when stderr is a terminal."""
+def _progress(
+    enabled: bool, label: str, *, percent: bool = False
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr, only when stderr is a terminal: over bytes, or with
+    `percent` over a share of 100 (an import reports percent, not bytes)."""
     if not (enabled and err.is_terminal):
         yield None
         return
-    columns = (
-        TextColumn(label),
-        BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        TimeRemainingColumn(),
+    counters = (
+        (TaskProgressColumn(), TimeElapsedColumn())
+        if percent
+        else (DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
     )
+    columns = (TextColumn(label), BarColumn(), *counters)
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task(label, total=None)
 
@@ -190,6 +196,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             storage_options=_storage_options(args.storage_option),
             max_examples=args.max_examples,
             progress=progress,
+            **_target_index(args),  # --- import ---
         )
     if args.format == "json":
         sys.stdout.write(report.to_json() + "\n")
@@ -260,6 +267,268 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return EXIT_OK if result.valid else EXIT_DATA
 
 
+# --- import ---------------------------------------------------------------------------------------
+
+EXIT_INTERRUPTED = 130
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
+    return value
+
+
+def _add_rule_options(parser: argparse.ArgumentParser) -> None:
+    """How the check judges the data: shared by `check` and `import`."""
+    parser.add_argument("--limits", default="2024", help="limits profile: 2024 (default) or 2026")
+    parser.add_argument("--extra-columns", choices=("error", "warn"), default="error")
+    parser.add_argument(
+        "--max-examples", type=_count, default=20, help="examples per code and file (20)"
+    )
+
+
+def _add_pinecone(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--api-key-env",
+        metavar="VAR",
+        help="environment variable that holds the API key (default PINECONE_API_KEY); a key is"
+        " never a command-line argument, where other users and shell history would see it",
+    )
+    parser.add_argument(
+        "--pinecone-host",
+        metavar="URL",
+        help="Pinecone control-plane URL (default: the SDK's, or PINECONE_CONTROLLER_HOST)",
+    )
+
+
+def _access(args: argparse.Namespace) -> dict[str, Any]:
+    """The api_key/host keywords of the Pinecone functions."""
+    api_key = None
+    if args.api_key_env:
+        api_key = os.environ.get(args.api_key_env)
+        if not api_key:
+            raise pp.UsageError(f"environment variable {args.api_key_env} is not set")
+    return {"api_key": api_key, "host": args.pinecone_host}
+
+
+def _target_index(args: argparse.Namespace) -> dict[str, Any]:
+    """check's `index` keyword: the live index (--index), one described by hand (--cloud)."""
+    if args.index:
+        return {"index": pp.describe_index(args.index, **_access(args))}
+    if args.cloud:
+        if args.kind is None:
+            raise pp.UsageError("--cloud describes the target index: give its --kind too")
+        # Hybrid records go into a dense index.
+        kind: Literal["dense", "sparse"] = "sparse" if args.kind == "sparse" else "dense"
+        index = pp.IndexDescription(
+            kind=kind, dimension=args.dimension, metric=args.metric, cloud=args.cloud
+        )
+        return {"index": index}
+    return {}
+
+
+def _write_json(data: Any) -> None:
+    sys.stdout.write(orjson.dumps(data).decode() + "\n")
+
+
+def _follow(bar: Callable[[int, int], None] | None) -> Callable[[pp.ImportState], None]:
+    """Show each polled state on the bar (when stderr is a terminal) and, above it or alone in
+    a CI log, one line per new phase."""
+    last = [""]
+
+    def show(state: pp.ImportState) -> None:
+        if bar is not None:
+            bar(round(state.percent_complete or 0), 100)
+        phase = state.status
+        if phase == "InProgress" and state.percent_complete == 100:
+            # Pinecone's docs: loaded records are then indexed, usually for 10+ minutes.
+            phase += " (all records read; Pinecone is indexing them)"
+        if phase != last[0]:
+            last[0] = phase
+            err.print(f"import {state.id}: {phase}")
+
+    return show
+
+
+def _follow_hint(outcome: pp.ImportOutcome) -> str:
+    command = f"pinecone-prep imports describe {outcome.id} --index {outcome.index}"
+    return f"follow it with: {escape(command)}"
+
+
+def _print_outcome(outcome: pp.ImportOutcome) -> None:
+    state, expected = outcome.state, outcome.records_expected
+    if state is None:
+        out.print(f"import {outcome.id} is running; {_follow_hint(outcome)}")
+    elif state.status == "Failed":
+        out.print(f"[bold red]Failed[/]: {escape(state.error or 'Pinecone gave no reason')}")
+    elif state.status == "Cancelled":
+        imported = state.records_imported or 0
+        out.print(f"[bold yellow]Cancelled[/] after {imported:,} of {expected:,} records")
+    elif outcome.records_missing is None:
+        out.print(
+            f"[bold green]Completed[/]; Pinecone reported no record count, so the"
+            f" {expected:,} checked records could not be reconciled"
+        )
+    elif outcome.records_missing == 0:
+        out.print(f"[bold green]Completed[/]: {expected:,} of {expected:,} records imported")
+    else:
+        imported = expected - outcome.records_missing
+        why = (
+            "skipped by continue mode without saying which"
+            if outcome.error_mode == "continue"
+            else "not imported"
+        )
+        out.print(
+            f"[bold red]Completed, records missing[/]: {imported:,} of {expected:,} imported;"
+            f" {outcome.records_missing:,} {why}"
+        )
+
+
+def _interrupted(outcome: pp.ImportOutcome, access: dict[str, Any]) -> int:
+    """Ctrl-C while following an import: ask (on a terminal) whether to cancel it."""
+    if sys.stdin.isatty():
+        try:
+            answer = err.input(f"\nCancel import {outcome.id} on Pinecone? [y/N] ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() in ("y", "yes"):
+            state = pp.cancel_import(outcome.id, index=outcome.index, **access)
+            err.print(f"import {outcome.id}: {state.status}")
+            return EXIT_INTERRUPTED
+    err.print(f"import {outcome.id} keeps running on Pinecone; {_follow_hint(outcome)}")
+    return EXIT_INTERRUPTED
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    access = _access(args)
+    text = args.format == "text"
+    try:
+        with _progress(text, "checking") as checked:
+            outcome = pp.start_import(
+                args.uri,
+                index=args.index,
+                error_mode=args.error_mode,
+                integration_id=args.integration_id,
+                wait=False,  # the id is known before waiting, so Ctrl-C can offer to cancel
+                force=args.force,
+                quick=args.quick,
+                check_progress=checked,
+                storage_options=_storage_options(args.storage_option),
+                limits=args.limits,
+                extra_columns=args.extra_columns,
+                max_examples=args.max_examples,
+                **access,
+            )
+    except pp.ValidationError as exc:
+        if text:
+            _print_report(exc.report)
+            err.print("[red]refused:[/] no import was started (fix the errors, or --force)")
+        else:
+            _write_json({"report": exc.report.to_dict(), "import": None})
+        return EXIT_DATA
+    if text:
+        _print_report(outcome.report)
+        how = "footers only" if outcome.quick else "every row"
+        out.print(
+            f"\nimport {outcome.id} started: {escape(outcome.uri)} into index"
+            f" {escape(outcome.index)}, error mode {outcome.error_mode} (checked {how})"
+        )
+    if not args.no_wait:
+        try:
+            with _progress(text, "importing", percent=True) as bar:
+                outcome.wait(
+                    progress=_follow(bar) if text else None, poll_seconds=args.poll_seconds
+                )
+        except KeyboardInterrupt:
+            return _interrupted(outcome, access)
+    if text:
+        _print_outcome(outcome)
+    else:
+        _write_json(outcome.to_dict())
+    return EXIT_OK if args.no_wait or outcome.ok else EXIT_DATA
+
+
+def _print_imports(states: Sequence[pp.ImportState]) -> None:
+    """One line per import, then its times and Pinecone's error (lines, not a table: URIs and
+    error texts are long)."""
+    colors = {"Completed": "green", "Failed": "red", "Cancelled": "yellow"}
+    for s in states:
+        percent = "-" if s.percent_complete is None else f"{s.percent_complete:.1f}%"
+        records = "-" if s.records_imported is None else f"{s.records_imported:,}"
+        status = f"[{colors.get(s.status, 'blue')}]{s.status}[/]"
+        out.print(f"import {escape(s.id)}: {status} {percent}, {records} records, {escape(s.uri)}")
+        out.print(f"  created {s.created_at or '-'}, finished {s.finished_at or '-'}")
+        if s.error:
+            out.print(f"  error: {escape(s.error)}")
+    if not states:
+        out.print("no imports")
+
+
+def cmd_imports(args: argparse.Namespace) -> int:
+    access = _access(args)
+    if args.action == "list":
+        states = pp.list_imports(args.index, **access)
+    elif args.action == "describe":
+        states = [pp.describe_import(args.id, index=args.index, **access)]
+    else:
+        states = [pp.cancel_import(args.id, index=args.index, **access)]
+    if args.format == "json":
+        data = [s.to_dict() for s in states]
+        _write_json(data if args.action == "list" else data[0])
+    else:
+        _print_imports(states)
+    return EXIT_OK
+
+
+def _add_import_commands(commands: Any) -> None:
+    imp = commands.add_parser(
+        "import", help="check a prefix against a live index, then start and follow its import"
+    )
+    imp.add_argument("uri", help="import prefix: s3://, gs:// or https://ACCOUNT.blob...")
+    imp.add_argument("--index", required=True, metavar="NAME", help="the target index")
+    imp.add_argument(
+        "--error-mode",
+        choices=("abort", "continue"),
+        default="abort",
+        help="abort (default): a bad record fails the import; continue: skip it, unnamed",
+    )
+    imp.add_argument("--integration-id", metavar="ID", help="storage integration (private buckets)")
+    imp.add_argument("--no-wait", action="store_true", help="start, print the import id, exit")
+    imp.add_argument("--force", action="store_true", help="start even when the check has errors")
+    imp.add_argument(
+        "--quick",
+        action="store_true",
+        help="check footers only (layout, schema, limits, index), not every row",
+    )
+    imp.add_argument(
+        "--poll-seconds", type=_positive_float, default=5.0, help="between status polls (5)"
+    )
+    _add_rule_options(imp)
+    _add_pinecone(imp)
+    _add_storage(imp)
+    _add_format(imp)
+    imp.set_defaults(run=cmd_import)
+
+    imports = commands.add_parser("imports", help="list, describe or cancel an index's imports")
+    actions = imports.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for action, text in (
+        ("list", "recent and ongoing imports"),
+        ("describe", "one import's status, progress and error"),
+        ("cancel", "cancel a running import"),
+    ):
+        sub = actions.add_parser(action, help=text)
+        if action != "list":
+            sub.add_argument("id", help="import id")
+        sub.add_argument("--index", required=True, metavar="NAME")
+        _add_pinecone(sub)
+        _add_format(sub)
+        sub.set_defaults(run=cmd_imports)
+
+
 # --- the parser and main ------------------------------------------------------------------------
 
 
@@ -278,11 +547,20 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--kind", choices=("dense", "sparse", "hybrid"))
     check.add_argument("--dimension", type=_positive_int)
     check.add_argument("--metric", choices=("cosine", "euclidean", "dotproduct"))
-    check.add_argument("--limits", default="2024", help="limits profile: 2024 (default) or 2026")
-    check.add_argument("--extra-columns", choices=("error", "warn"), default="error")
-    check.add_argument(
-        "--max-examples", type=_count, default=20, help="examples per code and file (20)"
+    _add_rule_options(check)
+    # --- import ---: the target index, read live or described by hand
+    target = check.add_mutually_exclusive_group()
+    target.add_argument(
+        "--index", metavar="NAME", help="check against this live index (needs an API key)"
     )
+    target.add_argument(
+        "--cloud",
+        choices=("aws", "gcp", "azure"),
+        help="offline: the target index's cloud; the index is --kind (required), --dimension"
+        " and --metric",
+    )
+    _add_pinecone(check)
+    # --- end import ---
     _add_storage(check)
     _add_format(check)
     check.set_defaults(run=cmd_check)
@@ -300,6 +578,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_storage(plan)
     _add_format(plan)
     plan.set_defaults(run=cmd_plan)
+
+    _add_import_commands(commands)  # --- import ---
 
     rules = commands.add_parser("rules", help="list every rule code")
     _add_format(rules)

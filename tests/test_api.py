@@ -21,8 +21,10 @@ def test_public_api_is_pinned() -> None:
             "__version__",
             "CODES",
             "Finding",
+            "ImportOutcome",
             "ImportPlan",
             "ImportRequest",
+            "ImportState",
             "IndexDescription",
             "Limits",
             "Location",
@@ -32,11 +34,17 @@ def test_public_api_is_pinned() -> None:
             "StorageError",
             "UsageError",
             "ValidationError",
+            "cancel_import",
             "check",
+            "describe_import",
+            "describe_index",
             "is_valid",
             "iter_findings",
+            "list_imports",
             "materialize",
             "plan",
+            "preflight",
+            "start_import",
         ]
     )
     for name in pp.__all__:

@@ -1,0 +1,448 @@
+"""The Pinecone edge: the only module that imports the `pinecone` SDK.
+
+The SDK is an optional extra, so it is imported inside functions: `check` works without it.
+Everything here talks to one index: describe it for the preflight rules (RULES.md section 5),
+start an import with an explicit error mode, follow it to the end and reconcile the record
+count, and list, describe or cancel imports. SDK exceptions never leave this module: API and
+network failures become `PineconeError`, bad configuration becomes `UsageError`, and neither
+message can contain the API key.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, fields
+from time import sleep
+from typing import Any, Literal, TypeVar
+
+from ._checker import check
+from ._errors import PineconeError, UsageError, ValidationError
+from ._index import CLOUDS, IndexDescription
+from ._report import Report
+from ._storage import Store
+
+ErrorMode = Literal["abort", "continue"]
+ERROR_MODES = ("abort", "continue")
+SUPPORTED_SDK_MAJORS = (10,)  # 10.x reads the 2026-07 index model (schema + deployment)
+TERMINAL_STATUSES = ("Completed", "Failed", "Cancelled")
+DEFAULT_POLL_SECONDS = 5.0
+MIN_SECRET = 8  # shortest key worth masking in messages
+INSTALL_HINT = "pip install 'pinecone-prep[pinecone]'"
+T = TypeVar("T")
+
+
+def _sdk() -> Any:
+    """The `pinecone` module, or a UsageError saying how to get a version we can drive."""
+    try:
+        import pinecone
+    except ImportError:
+        raise UsageError(f"the Pinecone SDK is not installed: {INSTALL_HINT}") from None
+    version = str(getattr(pinecone, "__version__", "unknown"))
+    major = version.split(".")[0]
+    if not major.isdigit() or int(major) not in SUPPORTED_SDK_MAJORS:
+        supported = ", ".join(f"{m}.x" for m in SUPPORTED_SDK_MAJORS)
+        raise UsageError(
+            f"pinecone {version} is installed but pinecone-prep drives pinecone {supported}:"
+            f" {INSTALL_HINT}"
+        )
+    return pinecone
+
+
+# --- one connection, with every SDK error translated ---------------------------------------
+
+
+@dataclass(frozen=True)
+class _Credentials:
+    """How to reach Pinecone: the key (None: the SDK reads PINECONE_API_KEY) and the
+    control-plane host (None: the SDK's default or PINECONE_CONTROLLER_HOST)."""
+
+    api_key: str | None = field(default=None, repr=False)
+    host: str | None = None
+
+    @property
+    def secret(self) -> str:
+        return self.api_key or os.environ.get("PINECONE_API_KEY", "")
+
+
+class _Client:
+    """One SDK client for a `with` block; its data-plane clients close with it."""
+
+    def __init__(self, credentials: _Credentials) -> None:
+        self._sdk = _sdk()
+        self._secret = credentials.secret
+        self._indexes: list[Any] = []
+        with self.calling("configure the Pinecone client"):
+            self._pc = self._sdk.Pinecone(api_key=credentials.api_key, host=credentials.host)
+
+    def __enter__(self) -> _Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for index in self._indexes:
+            index.close()
+        self._pc.close()
+
+    @contextmanager
+    def calling(self, what: str) -> Iterator[None]:
+        """Translate SDK errors raised while doing `what` (a phrase naming the target)."""
+        sdk = self._sdk
+        try:
+            yield
+        except (sdk.PineconeValueError, sdk.PineconeTypeError, ValueError) as exc:
+            # Raised before any request: a bad argument, key or host (e.g. an unparsable URL).
+            raise UsageError(self._redact(f"{what}: {exc}")) from None
+        except (sdk.UnauthorizedError, sdk.ForbiddenError) as exc:
+            message = f"{what}: Pinecone refused the API key: {exc}"
+            raise PineconeError(self._redact(message)) from None
+        except (sdk.PineconeConnectionError, sdk.PineconeTimeoutError) as exc:
+            raise PineconeError(self._redact(f"{what}: cannot reach Pinecone: {exc}")) from None
+        except sdk.PineconeError as exc:  # any other API status, or an unreadable response
+            raise PineconeError(self._redact(f"{what}: {exc}")) from None
+
+    def _redact(self, text: str) -> str:
+        # The SDK never puts the key in a message; this holds even if a server echoed it.
+        # Real keys are long; masking a short test key would mangle ordinary words.
+        return text.replace(self._secret, "***") if len(self._secret) >= MIN_SECRET else text
+
+    def data_plane(self, host: str) -> Any:
+        """A data-plane client for the index served at `host` (no request is sent)."""
+        with self.calling(f"open index host {host}"):
+            index = self._pc.Index(host=host)
+        self._indexes.append(index)
+        return index
+
+    def model(self, name: str) -> Any:
+        """The index's IndexModel; an index without a host yet cannot be used."""
+        with self.calling(f"describe index {name!r}"):
+            model = self._pc.describe_index(name)
+        if not model.host:
+            raise PineconeError(
+                f"index {name!r} has no host yet (state {model.status.state}); wait until it"
+                " is Ready"
+            )
+        return model
+
+    def describe(self, name: str) -> IndexDescription:
+        model = self.model(name)
+        data_plane = self.data_plane(model.host)
+        with self.calling(f"read the namespaces of index {name!r}"):
+            stats = data_plane.describe_index_stats()
+        namespaces = {ns: int(summary.vector_count) for ns, summary in stats.namespaces.items()}
+        return _description(self._sdk, model, namespaces)
+
+
+def _description(sdk: Any, model: Any, namespaces: Mapping[str, int]) -> IndexDescription:
+    """Read an IndexModel the 10.x way: vector fields from the schema, placement from the
+    deployment (the legacy `.dimension`/`.spec` accessors raise on some schemas)."""
+    schema = model.schema.fields
+    dense = [f for f in schema.values() if isinstance(f, sdk.DenseVectorField)]
+    sparse = [f for f in schema.values() if isinstance(f, sdk.SparseVectorField)]
+    if len(dense) > 1 or len(sparse) > 1:
+        names = ", ".join(sorted(schema))
+        raise UsageError(
+            f"index {model.name!r} has several vector fields ({names}); an import fills one"
+            " `values` and one `sparse_values` column"
+        )
+    integrated = any(
+        isinstance(f, sdk.SemanticTextField)
+        or (isinstance(f, sdk.StringField) and (f.embed or f.sparse_embed))
+        for f in schema.values()
+    )
+    deployment = model.deployment
+    if isinstance(deployment, sdk.ManagedDeployment):
+        cloud: str | None = str(deployment.cloud).lower()
+    else:  # pod and BYOC name an environment such as "us-east1-gcp" or "aws-us-east-1-b921"
+        cloud = next((p for p in deployment.environment.split("-") if p in CLOUDS), None)
+    return IndexDescription(
+        name=model.name,
+        kind="sparse" if sparse and not dense else "dense",
+        dimension=dense[0].dimension if dense else None,
+        metric=dense[0].metric if dense else "dotproduct" if sparse else None,
+        cloud=cloud if cloud in CLOUDS else None,
+        serverless=not isinstance(deployment, sdk.PodDeployment),
+        integrated=integrated,
+        namespaces=dict(namespaces),
+        host=model.host,
+    )
+
+
+# --- imports ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportState:
+    """One import as Pinecone reports it (`describe_import` / `list_imports`)."""
+
+    id: str
+    uri: str
+    status: str  # Pending | InProgress | Completed | Failed | Cancelled
+    percent_complete: float | None = None
+    records_imported: int | None = None
+    error: str | None = None  # Pinecone's reason, for a Failed import
+    created_at: str | None = None
+    finished_at: str | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _state(model: Any) -> ImportState:
+    return ImportState(
+        id=str(model.id),
+        uri=str(model.uri),
+        status=str(model.status),
+        percent_complete=model.percent_complete,
+        records_imported=model.records_imported,
+        error=model.error,
+        created_at=model.created_at,
+        finished_at=model.finished_at,
+    )
+
+
+@dataclass
+class ImportOutcome:
+    """A started import: the check report it was started on and the last state seen.
+
+    `records_expected` is what the check counted; once the import is Completed,
+    `records_missing` is how many of those Pinecone did not import (in continue mode,
+    the records it skipped without saying which).
+    """
+
+    id: str
+    index: str
+    uri: str
+    error_mode: ErrorMode
+    report: Report
+    quick: bool = False  # the check read footers only
+    state: ImportState | None = None  # None until the import has been described
+    _credentials: _Credentials = field(default_factory=_Credentials, repr=False)
+    _host: str = field(default="", repr=False)  # the index's data-plane host
+
+    @property
+    def records_expected(self) -> int:
+        return int(self.report.summary["records"])
+
+    @property
+    def records_missing(self) -> int | None:
+        """Expected minus imported, for a Completed import that reports its count."""
+        state = self.state
+        if state is None or state.status != "Completed" or state.records_imported is None:
+            return None
+        return self.records_expected - state.records_imported
+
+    @property
+    def reconciled(self) -> bool | None:
+        """True when every checked record was imported; None when that cannot be known."""
+        missing = self.records_missing
+        return None if missing is None else missing == 0
+
+    @property
+    def ok(self) -> bool:
+        """Completed, and no record unaccounted for."""
+        completed = self.state is not None and self.state.status == "Completed"
+        return completed and self.reconciled is not False
+
+    def wait(
+        self,
+        *,
+        progress: Callable[[ImportState], None] | None = None,
+        poll_seconds: float = DEFAULT_POLL_SECONDS,
+    ) -> ImportOutcome:
+        """Poll `describe_import` until Completed, Failed or Cancelled; `progress` gets every
+        state seen. An interrupt leaves the import running on Pinecone (see `cancel_import`)."""
+        _check_poll(poll_seconds)
+        what = f"follow import {self.id} into index {self.index!r} (it may still be running)"
+        with _Client(self._credentials) as client:
+            index = client.data_plane(self._host)
+            while True:
+                with client.calling(what):
+                    self.state = _state(index.describe_import(self.id))
+                if progress is not None:
+                    progress(self.state)
+                if self.state.done:
+                    return self
+                sleep(poll_seconds)
+
+    def to_dict(self) -> dict[str, Any]:
+        """`{"report": Report.to_dict(), "import": {...}}`; a refusal has `"import": None`."""
+        state = self.state.to_dict() if self.state else dict.fromkeys(_STATE_FIELDS)
+        return {
+            "report": self.report.to_dict(),
+            "import": {
+                **state,
+                "id": self.id,
+                "uri": self.uri,
+                "index": self.index,
+                "error_mode": self.error_mode,
+                "quick": self.quick,
+                "records_expected": self.records_expected,
+                "records_missing": self.records_missing,
+                "reconciled": self.reconciled,
+            },
+        }
+
+
+_STATE_FIELDS = tuple(f.name for f in fields(ImportState))
+
+
+def _check_poll(poll_seconds: float) -> None:
+    if not isinstance(poll_seconds, int | float) or not poll_seconds > 0:
+        raise UsageError(f"poll_seconds must be a positive number, not {poll_seconds!r}")
+
+
+def _index_name(index: object) -> str:
+    if not isinstance(index, str) or not index:
+        raise UsageError(f"index must be an index name, not {index!r}")
+    return index
+
+
+# --- the public entry points -------------------------------------------------------------------
+
+
+def describe_index(
+    name: str, *, api_key: str | None = None, host: str | None = None
+) -> IndexDescription:
+    """Describe the live index `name`: kind, dimension, metric, cloud, serverless or pod,
+    integrated embedding, existing namespaces with their record counts, and its host.
+
+    `api_key` defaults to PINECONE_API_KEY; `host` is the control-plane URL (for a custom or
+    local control plane). Raises PineconeError when Pinecone refuses or cannot be reached.
+    """
+    name = _index_name(name)
+    with _Client(_Credentials(api_key, host)) as client:
+        return client.describe(name)
+
+
+def preflight(
+    uri: str,
+    *,
+    index: str | IndexDescription,
+    api_key: str | None = None,
+    host: str | None = None,
+    **check_options: Any,
+) -> Report:
+    """`check(uri, ...)` against an index: a name is described live (see `describe_index`),
+    an `IndexDescription` is used as given. The index findings (L007, L010, P001, P002) and
+    the data findings it implies (S010, S012, R011, ...) are in the same report."""
+    if not isinstance(index, IndexDescription):
+        index = describe_index(index, api_key=api_key, host=host)
+    return check(uri, index=index, **check_options)
+
+
+def start_import(
+    uri: str,
+    *,
+    index: str,
+    error_mode: ErrorMode = "abort",
+    integration_id: str | None = None,
+    wait: bool = True,
+    force: bool = False,
+    quick: bool = False,
+    progress: Callable[[ImportState], None] | None = None,
+    check_progress: Callable[[int, int], None] | None = None,
+    poll_seconds: float = DEFAULT_POLL_SECONDS,
+    api_key: str | None = None,
+    host: str | None = None,
+    storage_options: Mapping[str, Any] | None = None,
+    **check_options: Any,
+) -> ImportOutcome:
+    """Check `uri` against the live index, then start the import and (with `wait`) follow it.
+
+    The check reads every row, or only footers with `quick` (layout, schema, limits and the
+    index rules). With errors it raises `ValidationError` (carrying the report) before any
+    import request, unless `force`. `error_mode` is always sent (the server default is
+    disputed across Pinecone's sources). `progress` gets each `ImportState` polled;
+    `check_progress(done_bytes, total_bytes)` follows the check. Other keyword arguments go
+    to `check` (limits, extra_columns, max_examples, ...).
+    """
+    if error_mode not in ERROR_MODES:
+        raise UsageError(f"error_mode must be 'abort' or 'continue', not {error_mode!r}")
+    _check_poll(poll_seconds)
+    name = _index_name(index)
+    store = Store(uri, storage_options)
+    if not store.importable:
+        raise UsageError(
+            f"Pinecone cannot read {store.uri}: start_import needs s3://, gs:// or an Azure"
+            " https:// URL (a local or memory prefix can only be checked)"
+        )
+    credentials = _Credentials(api_key, host)
+    description = describe_index(name, api_key=api_key, host=host)
+    assert description.host is not None  # describe_index refuses an index without one
+    report = check(
+        uri,
+        index=description,
+        storage_options=storage_options,
+        progress=check_progress,
+        rows=not quick,
+        **check_options,
+    )
+    if not (report.valid or force):
+        raise ValidationError(report)
+    with _Client(credentials) as client:
+        data_plane = client.data_plane(description.host)
+        with client.calling(f"start the import of {store.uri} into index {name!r}"):
+            started = data_plane.start_import(
+                uri, error_mode=error_mode, integration_id=integration_id
+            )
+    outcome = ImportOutcome(
+        str(started.id),
+        name,
+        uri,
+        error_mode,
+        report,
+        quick,
+        _credentials=credentials,
+        _host=description.host,
+    )
+    return outcome.wait(progress=progress, poll_seconds=poll_seconds) if wait else outcome
+
+
+def _on_index(
+    index: str, api_key: str | None, host: str | None, what: str, call: Callable[[Any], T]
+) -> T:
+    """Run `call(data-plane client)` for the index named `index`; `what` names the action."""
+    name = _index_name(index)
+    with _Client(_Credentials(api_key, host)) as client:
+        data_plane = client.data_plane(client.model(name).host)
+        with client.calling(f"{what} of index {name!r}"):
+            return call(data_plane)
+
+
+def list_imports(
+    index: str, *, api_key: str | None = None, host: str | None = None
+) -> list[ImportState]:
+    """Every recent and ongoing import of the index named `index`."""
+    return _on_index(
+        index, api_key, host, "list the imports", lambda ix: [_state(m) for m in ix.list_imports()]
+    )
+
+
+def describe_import(
+    import_id: str, *, index: str, api_key: str | None = None, host: str | None = None
+) -> ImportState:
+    """The current state of one import."""
+    return _on_index(
+        index,
+        api_key,
+        host,
+        f"describe import {import_id}",
+        lambda ix: _state(ix.describe_import(import_id)),
+    )
+
+
+def cancel_import(
+    import_id: str, *, index: str, api_key: str | None = None, host: str | None = None
+) -> ImportState:
+    """Cancel one import (a finished one is left as it is); return its state afterwards."""
+
+    def cancel(ix: Any) -> ImportState:
+        ix.cancel_import(import_id)
+        return _state(ix.describe_import(import_id))
+
+    return _on_index(index, api_key, host, f"cancel import {import_id}", cancel)
