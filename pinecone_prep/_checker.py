@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from ._codes import Severity, severity_of
 from ._dupes import DuplicateFinder, Ordinals, hash_rows, hash_strings
-from ._errors import StorageError, UsageError
+from ._errors import UsageError
 from ._index import IndexDescription, index_issues
 from ._layout import object_issue, read_layout, scheme_issue
 from ._limits import Limits, breaches
@@ -45,7 +45,7 @@ from ._rules import (
     sparse_hits,
     vector_lengths,
 )
-from ._storage import Store, StoredObject
+from ._storage import NotParquet, Store, StoredObject
 
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
@@ -269,12 +269,11 @@ class Scan:
         # Footers: opened in parallel (they are round trips on object stores), judged in order.
         metas = list(_ordered_map(pool, self._footer, files, window=64))
         for file, opened in zip(files, metas, strict=True):
-            if isinstance(opened, BaseException):
+            if isinstance(opened, NotParquet):
                 yield from self._emit(
                     finding(
                         "F001",
-                        f"not readable Parquet ({file.bytes:,} bytes): "
-                        f"{str(opened).splitlines()[0] if str(opened) else type(opened).__name__}",
+                        f"not readable Parquet ({file.bytes:,} bytes): {opened}",
                         self._location(file.key, namespace),
                     )
                 )
@@ -376,12 +375,10 @@ class Scan:
         if self._json_pool is None and processes > 0:
             self._json_pool = ProcessPoolExecutor(processes, mp_context=get_context("spawn"))
 
-    def _footer(self, file: FileInfo) -> pq.FileMetaData | BaseException:
+    def _footer(self, file: FileInfo) -> pq.FileMetaData | NotParquet:
         try:
-            return self.store.open_parquet(file.key).metadata
-        except StorageError:
-            raise
-        except (pa.ArrowException, OSError, ValueError) as exc:
+            return self.store.read_footer(file.key)
+        except NotParquet as exc:
             return exc
 
     def _probe_dimension(self, files: list[FileInfo]) -> int | None:
@@ -393,12 +390,11 @@ class Scan:
             if file.shape.dimension is not None:
                 return file.shape.dimension
             try:
-                parquet = self.store.open_parquet(file.key)
-                for batch in parquet.iter_batches(batch_size=1024, columns=["values"]):
+                for batch in self.store.batches(file.key, batch_size=1024, columns=["values"]):
                     found = first_length(batch.column(0))
                     if found is not None:
                         return found
-            except (pa.ArrowException, OSError, ValueError):
+            except NotParquet:
                 continue  # the row scan reports the unreadable row group
         return None
 
@@ -440,8 +436,9 @@ class Scan:
         id_parts, id_skip, vec_parts, vec_skip = [], [], [], []
         offset = 0
         try:
-            parquet = self.store.open_parquet(file.key, task.meta)
-            for batch in parquet.iter_batches(
+            for batch in self.store.batches(
+                file.key,
+                task.meta,
                 batch_size=_batch_rows(task.meta, task.row_group),
                 row_groups=[task.row_group],
                 columns=columns,
@@ -456,10 +453,10 @@ class Scan:
                     vec_parts.append(hashes)
                     vec_skip.append(skip)
                 offset += batch.num_rows
-        except (pa.ArrowException, OSError, ValueError) as exc:
+        except NotParquet as exc:
             result.failure = finding(
                 "F001",
-                f"row group {task.row_group} is unreadable: {str(exc).splitlines()[0]}",
+                f"row group {task.row_group} is unreadable: {exc}",
                 self._location(file.key, file.namespace, row_group=task.row_group),
             )
             return result  # its records cannot be compared for duplicates
@@ -521,18 +518,22 @@ class Scan:
         which = np.searchsorted(base, ordinals, side="right") - 1
         for index in np.unique(which).tolist():
             file = files[index]
-            parquet = self.store.open_parquet(file.key)
             rows = ordinals[which == index] - base[index]
             starts = np.cumsum((0, *(file.group_rows or ())))
             in_group = np.searchsorted(starts, rows, side="right") - 1
             # Read only the row groups that hold the wanted rows (files can be gigabytes).
             for group in np.unique(in_group).tolist():
-                picked = rows[in_group == group]
-                column_data = parquet.read_row_group(group, columns=[column]).column(0)
-                cells = column_data.take(pa.array(picked - starts[group]))
-                for row, cell in zip(picked.tolist(), cells, strict=True):
-                    value = cell.as_py() if column == "id" else cell.values.to_numpy().tobytes()
-                    out[int(base[index]) + row] = value
+                wanted = rows[in_group == group] - starts[group]  # positions in the group
+                seen = 0
+                for batch in self.store.batches(file.key, row_groups=[group], columns=[column]):
+                    inside = wanted[(wanted >= seen) & (wanted < seen + batch.num_rows)]
+                    cells = batch.column(0).take(pa.array(inside - seen))
+                    for position, cell in zip(inside.tolist(), cells, strict=True):
+                        ordinal = int(base[index] + starts[group]) + position
+                        out[ordinal] = (
+                            cell.as_py() if column == "id" else cell.values.to_numpy().tobytes()
+                        )
+                    seen += batch.num_rows
         return out
 
     def _locate(

@@ -14,13 +14,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
-import pyarrow as pa
 
-from ._errors import StorageError, UsageError
+from ._errors import UsageError
 from ._layout import object_issue, read_layout, scheme_issue
 from ._limits import Limits, breaches
 from ._report import Finding, Location, Tally, finding
-from ._storage import Store, StoredObject
+from ._storage import NotParquet, Store, StoredObject
 
 Progress = Callable[[int, int], None]
 
@@ -182,11 +181,9 @@ def _footer_rows(
 
     def rows(obj: StoredObject) -> int | str:
         try:
-            return int(store.open_parquet(obj.key).metadata.num_rows)
-        except StorageError:
-            raise
-        except (pa.ArrowException, OSError, ValueError) as exc:
-            return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            return int(store.read_footer(obj.key).num_rows)
+        except NotParquet as exc:
+            return str(exc)
 
     threads = workers or ((os.cpu_count() or 2) if store.local else 32)
     out: dict[str, int | str] = {}

@@ -17,6 +17,7 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 import fsspec
+import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 from fsspec.core import url_to_fs
@@ -86,6 +87,16 @@ def _probe(endpoint: tuple[str, int], uri: str) -> None:
         ) from None
 
 
+class NotParquet(Exception):
+    """pyarrow rejected an object's bytes: data (F001), not a failure of the store."""
+
+
+def _rejected_by_arrow(exc: BaseException) -> bool:
+    # Arrow's own errors, and the plain OSError it raises for undecodable metadata (thrift);
+    # the stores raise subclasses (FileNotFoundError, PermissionError, ...) or their own types.
+    return isinstance(exc, pa.ArrowException) or type(exc) is OSError
+
+
 class Store:
     """A prefix on any fsspec filesystem, addressed by keys relative to it."""
 
@@ -128,6 +139,39 @@ class Store:
             raise
         except Exception as exc:  # any backend error is an I/O failure of this one call
             raise StorageError(f"cannot {what} {self.uri_of(key)}: {_describe(exc)}") from None
+
+    @contextmanager
+    def reading(self, key: str) -> Iterator[None]:
+        """Around reads of a Parquet object: bytes pyarrow rejects raise NotParquet, any other
+        failure StorageError."""
+        try:
+            yield
+        except (StorageError, NotParquet):
+            raise
+        except Exception as exc:
+            if _rejected_by_arrow(exc):
+                reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise NotParquet(reason) from None
+            raise StorageError(f"cannot read {self.uri_of(key)}: {_describe(exc)}") from None
+
+    def read_footer(self, key: str) -> pq.FileMetaData:
+        """The Parquet footer (raises NotParquet or StorageError)."""
+        with self.reading(key):
+            return self.open_parquet(key).metadata
+
+    def batches(
+        self, key: str, metadata: pq.FileMetaData | None = None, **options: Any
+    ) -> Iterator[pa.RecordBatch]:
+        """Stream a Parquet object's record batches (`ParquetFile.iter_batches` options), each
+        read under `reading`: the caller's own errors are never mistaken for the store's."""
+        with self.reading(key):
+            stream = self.open_parquet(key, metadata).iter_batches(**options)
+        while True:
+            with self.reading(key):
+                batch = next(stream, None)
+            if batch is None:
+                return
+            yield batch
 
     def is_object(self) -> bool:
         """True when the URI names an object rather than a prefix."""
