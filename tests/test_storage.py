@@ -152,3 +152,16 @@ def test_azure_https_url_maps_to_the_account(azure_prefix: StoragePrefix) -> Non
     report = pp.check(uri, storage_options=azure_prefix.storage_options)
     assert report.valid and report.summary["records"] == 25
     assert "L009" not in report.summary["by_code"]
+
+
+def test_object_vanishing_mid_scan_is_a_storage_error_not_f001(s3_prefix: StoragePrefix) -> None:
+    upload(s3_prefix, FIXTURES / "valid")
+    victim = s3_prefix.join("products/" + next((FIXTURES / "valid" / "products").glob("*")).name)
+
+    def delete_once(done: int, total: int) -> None:
+        # The first progress call comes right after the listing, before any footer is read.
+        if s3_prefix.fs.exists(victim):
+            s3_prefix.fs.rm(victim)
+
+    with pytest.raises(pp.StorageError, match="not found"):
+        pp.check(s3_prefix.url, storage_options=s3_prefix.storage_options, progress=delete_once)
