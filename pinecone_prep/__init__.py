@@ -23,6 +23,7 @@ from ._pinecone import (
 )
 from ._planner import ImportPlan, ImportRequest, materialize, plan
 from ._report import Finding, Location, Report
+from ._writer import WriteResult, write
 
 __all__ = [
     "CODES",
@@ -40,6 +41,7 @@ __all__ = [
     "StorageError",
     "UsageError",
     "ValidationError",
+    "WriteResult",
     "__version__",
     "cancel_import",
     "check",
@@ -52,5 +54,6 @@ __all__ = [
     "plan",
     "preflight",
     "start_import",
+    "write",
 ]
 __version__ = "0.1.0"

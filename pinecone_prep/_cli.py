@@ -529,6 +529,85 @@ def _add_import_commands(commands: Any) -> None:
         sub.set_defaults(run=cmd_imports)
 
 
+# --- convert --------------------------------------------------------------------------------------
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    """Write the input files as import files under --to (`pp.write`). Exit 1 when rows were
+    rejected with --on-invalid error (nothing is published then)."""
+    metadata_columns = (
+        [name.strip() for name in args.metadata_columns.split(",") if name.strip()]
+        if args.metadata_columns is not None
+        else None
+    )
+    sizes = {  # the API's defaults unless given
+        name: getattr(args, name)
+        for name in ("target_file_bytes", "row_group_bytes")
+        if getattr(args, name) is not None
+    }
+    with _progress(args.format == "text", "converting") as progress:
+        try:
+            result = pp.write(
+                args.inputs,
+                args.to,
+                namespace=args.namespace,
+                namespace_column=args.namespace_column,
+                id_column=args.id_column,
+                # An empty name leaves the column out (say --metadata-column "").
+                values_column=args.values_column or None,
+                sparse_values_column=args.sparse_values_column or None,
+                metadata_column=args.metadata_column or None,
+                metadata_columns=metadata_columns,
+                kind=args.kind,
+                dimension=args.dimension,
+                on_invalid=args.on_invalid,
+                quarantine_uri=args.quarantine_to,
+                overwrite=args.overwrite,
+                storage_options=_storage_options(args.storage_option),
+                progress=progress,
+                **sizes,
+            )
+        except pp.ValidationError as exc:
+            if args.format == "json":
+                sys.stdout.write(exc.report.to_json() + "\n")
+            else:
+                shown: dict[str, int] = {}
+                for item in exc.report.findings:
+                    shown[item.code] = shown.get(item.code, 0) + 1
+                    if shown[item.code] <= 20:
+                        out.print(
+                            f"{item.code} {item.severity}: {escape(str(item.location))}:"
+                            f" {escape(item.message)}"
+                        )
+                for code, count in exc.report.summary["by_code"].items():
+                    if count > 20:
+                        out.print(f"{code}: {count - 20:,} more (--format json lists them all)")
+            err.print(f"[red]invalid:[/] {escape(str(exc))}")
+            return EXIT_DATA
+    if args.format == "json":
+        sys.stdout.write(orjson.dumps(result.to_dict()).decode() + "\n")
+        return EXIT_OK
+    table = Table(title=f"Written to {escape(result.root)}", title_justify="left")
+    for name in ("file", "namespace", "records", "bytes"):
+        table.add_column(name, justify="right" if name in ("records", "bytes") else "left")
+    for f in result.files:
+        table.add_row(escape(f.uri), escape(f.namespace), f"{f.records:,}", _bytes(f.bytes))
+    out.print(table)
+    by_code: dict[str, int] = {}
+    for row in result.rejected:
+        for code in row.codes:
+            by_code[code] = by_code.get(code, 0) + 1
+    for code, count in sorted(by_code.items()):
+        out.print(f"[yellow]{code}[/] x{count:,} rejected: {escape(pp.CODES[code][1])}")
+    if result.quarantine:
+        out.print(f"rejected rows written to {escape(result.quarantine)}")
+    out.print(
+        f"[bold green]{result.records:,} records[/] in {len(result.files):,} file(s),"
+        f" {len(result.rejected):,} row(s) rejected"
+    )
+    return EXIT_OK
+
+
 # --- the parser and main ------------------------------------------------------------------------
 
 
@@ -578,6 +657,47 @@ def build_parser() -> argparse.ArgumentParser:
     _add_storage(plan)
     _add_format(plan)
     plan.set_defaults(run=cmd_plan)
+
+    # --- convert ---
+    convert = commands.add_parser(
+        "convert", help="write Parquet, JSON Lines or CSV files as Pinecone import files"
+    )
+    convert.add_argument(
+        "inputs", nargs="+", metavar="INPUT", help="input files or prefixes (local or fsspec URLs)"
+    )
+    convert.add_argument("--to", required=True, metavar="ROOT", help="the import prefix to write")
+    where = convert.add_mutually_exclusive_group()
+    where.add_argument("--namespace", help="the namespace of every record (__default__)")
+    where.add_argument("--namespace-column", metavar="COLUMN", help="each record's namespace")
+    convert.add_argument("--id-column", default="id", metavar="COLUMN")
+    for name in ("values", "sparse-values", "metadata"):
+        convert.add_argument(
+            f"--{name}-column",
+            default=name.replace("-", "_"),
+            metavar="COLUMN",
+            help='"" leaves it out',
+        )
+    convert.add_argument(
+        "--metadata-columns", metavar="A,B,C", help="build metadata from these columns"
+    )
+    convert.add_argument("--kind", choices=("dense", "sparse", "hybrid"))
+    convert.add_argument("--dimension", type=_positive_int)
+    convert.add_argument(
+        "--on-invalid",
+        choices=("error", "skip", "quarantine"),
+        default="error",
+        help="rows that break a rule: fail (nothing is written), leave out, or leave out and"
+        " write to ROOT.quarantine/ (or --quarantine-to)",
+    )
+    convert.add_argument("--quarantine-to", metavar="URI", help="prefix for the rejected rows")
+    convert.add_argument("--target-file-bytes", type=_positive_int, help="(512 MiB)")
+    convert.add_argument("--row-group-bytes", type=_positive_int, help="(64 MiB)")
+    convert.add_argument(
+        "--overwrite", action="store_true", help="replace namespace folders that are not empty"
+    )
+    _add_storage(convert)
+    _add_format(convert)
+    convert.set_defaults(run=cmd_convert)
 
     _add_import_commands(commands)  # --- import ---
 

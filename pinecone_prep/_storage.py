@@ -11,7 +11,7 @@ import hashlib
 import re
 import socket
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from typing import IO, Any
 from urllib.parse import urlsplit
@@ -25,6 +25,7 @@ from fsspec.core import url_to_fs
 from ._errors import StorageError
 
 READ_BUFFER = 8 * 1024 * 1024
+WRITE_BUFFER = 16 * 1024 * 1024
 PROBE_SECONDS = 3.0
 BUCKET_SCHEMES = ("s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "https")
 # Schemes start_import can read from (RULES.md section 1); anything else is a dry run only.
@@ -246,12 +247,14 @@ class Store:
             handle: IO[bytes] = self.fs.open(self._full(key), "rb")
             return handle
 
-    def open_write(self, key: str) -> HashingWriter:
-        """Open an object for writing; what is written is counted and hashed on the way."""
+    def open_write(self, key: str) -> ObjectWriter:
+        """Open an object for writing through a pyarrow output stream (see ObjectWriter)."""
         with self._errors("open for writing", key):
             self._make_parents(key)
-            raw = self.fs.open(self._full(key), "wb")
-        return HashingWriter(raw, self, key)
+            if self.local:
+                return ObjectWriter(self, key, pa.output_stream(self._full(key)))
+            sink = _HashingSink(self.fs.open(self._full(key), "wb"), self, key)
+            return ObjectWriter(self, key, pa.output_stream(sink, buffer_size=WRITE_BUFFER), sink)
 
     def move(self, key: str, target_key: str) -> None:
         """Rename an object, replacing any object at `target_key` (on object stores: copy, then
@@ -296,47 +299,85 @@ class Store:
             self.fs.makedirs(self.fs._parent(self._full(key)), exist_ok=True)
 
 
-class HashingWriter:
-    """A binary file being written to a store. It counts and hashes (sha256) every byte on its
-    way out, so a manifest can record the checksum of exactly what was written without reading
-    the object back. Backend errors become StorageError."""
+class ObjectWriter:
+    """An object being written: `stream` is what pyarrow writes to; `finish()` completes the
+    object and returns its size and the sha256 of its bytes as written, for a manifest.
+
+    Local files are written natively and hashed by reading them back (from the page cache: 0.3 s
+    per 600 MB, where a Python sink doubled the write). On object stores the bytes are hashed on
+    their way to the upload, so nothing is downloaded again.
+    """
+
+    def __init__(
+        self, store: Store, key: str, stream: pa.NativeFile, sink: _HashingSink | None = None
+    ) -> None:
+        self.store = store
+        self.key = key
+        self.stream = stream
+        self._sink = sink
+
+    def errors(self) -> AbstractContextManager[None]:
+        """Wrap a write into `stream`: failures become StorageError."""
+        return self.store._errors("write", self.key)
+
+    def finish(self) -> tuple[int, str]:
+        with self.errors():
+            self.stream.close()
+            if self._sink is not None:
+                self._sink.close()
+                return self._sink.size, self._sink.hash.hexdigest()
+            digest = hashlib.sha256()
+            block = bytearray(READ_BUFFER)
+            view = memoryview(block)
+            size = 0
+            with open(self.store._full(self.key), "rb", buffering=0) as handle:
+                while n := handle.readinto(block):
+                    digest.update(view[:n])
+                    size += n
+            return size, digest.hexdigest()
+
+    def abort(self) -> None:
+        """Close without caring for errors: the object is about to be deleted."""
+        with suppress(Exception):
+            self.stream.close()
+        with suppress(Exception):
+            if self._sink is not None:
+                self._sink.close()
+
+
+class _HashingSink:
+    """The Python file pyarrow writes an object-store upload into: it hashes every byte on the
+    way. pyarrow buffers in front of it (WRITE_BUFFER), so it is called once per 16 MiB: each
+    call needs the GIL, which the writer's main thread holds while it checks the next chunk."""
 
     def __init__(self, raw: IO[bytes], store: Store, key: str) -> None:
         self._raw = raw
         self._store = store
-        self.key = key
-        self._hash = hashlib.sha256()
+        self._key = key
+        self.hash = hashlib.sha256()
         self.size = 0
 
     @property
     def closed(self) -> bool:
         return bool(self._raw.closed)
 
-    @property
-    def sha256(self) -> str:
-        return self._hash.hexdigest()
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: bytes | memoryview) -> int:
-        with self._store._errors("write", self.key):
+    def write(self, data: bytes) -> int:
+        with self._store._errors("write", self._key):
             self._raw.write(data)
-        self._hash.update(data)
-        written = memoryview(data).nbytes
-        self.size += written
-        return written
+        self.hash.update(data)
+        self.size += len(data)
+        return len(data)
 
     def tell(self) -> int:
         return self.size
 
     def flush(self) -> None:
-        with self._store._errors("write", self.key):
+        with self._store._errors("write", self._key):
             self._raw.flush()
 
     def close(self) -> None:
         """Finish the object (an object store uploads the last part here)."""
-        with self._store._errors("write", self.key):
+        with self._store._errors("write", self._key):
             self._raw.close()
 
 

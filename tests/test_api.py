@@ -34,6 +34,7 @@ def test_public_api_is_pinned() -> None:
             "StorageError",
             "UsageError",
             "ValidationError",
+            "WriteResult",
             "cancel_import",
             "check",
             "describe_import",
@@ -45,6 +46,7 @@ def test_public_api_is_pinned() -> None:
             "plan",
             "preflight",
             "start_import",
+            "write",
         ]
     )
     for name in pp.__all__:
