@@ -26,6 +26,7 @@ from ._errors import UsageError
 from ._index import IndexDescription, index_issues
 from ._layout import object_issue, read_layout, scheme_issue
 from ._limits import Limits, breaches
+from ._manifest import MANIFEST_KEY, Manifest, ManifestIssue, compare
 from ._report import Finding, Location, Report, Tally, finding
 from ._rules import (
     KINDS,
@@ -184,6 +185,7 @@ class Scan:
         # Local reads are CPU-bound (one thread per core); object stores wait on the network.
         self._workers = options.workers or ((os.cpu_count() or 2) if self.store.local else 16)
         self._json_pool: ProcessPoolExecutor | None = None
+        self._manifest = Manifest()  # what the writer's manifest says, when there is one
 
     # --- the report side: caps and exact counts ---------------------------------------------
 
@@ -225,10 +227,12 @@ class Scan:
             issue = object_issue(self.store.uri)
             yield from self._emit(finding(issue.code, issue.message, self._location()))
             return
-        layout = read_layout(self.store.list())
+        listing = self.store.list()
+        layout = read_layout(listing)
         for issue in layout.issues:
             loc = self._location(issue.key, issue.namespace)
             yield from self._emit(finding(issue.code, issue.message, loc))
+        yield from self._compare_manifest(listing)
         if self.options.index is not None:
             found = index_issues(
                 self.options.index, scheme=self.store.scheme, namespaces=layout.namespaces
@@ -248,6 +252,26 @@ class Scan:
             if self._json_pool is not None:
                 self._json_pool.shutdown(cancel_futures=True)
         yield from self._limits()
+
+    def _compare_manifest(self, listing: list[StoredObject]) -> Iterator[Finding]:
+        """F004: a root written by pinecone-prep holds what its manifest says (record counts
+        are compared as the footers are read)."""
+        if not any(obj.key == MANIFEST_KEY for obj in listing):
+            return
+        try:
+            self._manifest = Manifest.from_json(self.store.read_text(MANIFEST_KEY) or "")
+        except ValueError as exc:
+            message = f"the manifest cannot be read, so nothing is compared with it: {exc}"
+            loc = self._location(MANIFEST_KEY)
+            yield from self._emit(finding("F004", message, loc, severity="warning"))
+            return
+        for issue in compare(listing, self._manifest):
+            yield from self._manifest_issue(issue)
+
+    def _manifest_issue(self, issue: ManifestIssue) -> Iterator[Finding]:
+        namespace = issue.key.split("/")[0] if "/" in issue.key else None
+        loc = self._location(issue.key, namespace)
+        yield from self._emit(finding("F004", issue.message, loc, severity=issue.severity))
 
     def _report_progress(self, done: int) -> None:
         self._done_bytes += done
@@ -292,6 +316,9 @@ class Scan:
             )
             for issue in issues:
                 yield from self._issue(issue, file)
+            changed = self._manifest.records_issue(file.key, opened.num_rows)
+            if changed is not None:
+                yield from self._manifest_issue(changed)
             if opened.num_rows == 0:
                 yield from self._emit(
                     finding("F002", "file has zero rows", self._location(file.key, namespace))

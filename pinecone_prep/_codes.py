@@ -32,6 +32,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "F001": ("error", "object is not readable Parquet"),
     "F002": ("warning", "file has zero rows"),
     "F003": ("error", "files disagree on kind or dimension"),
+    # Added by pinecone-prep (not in RULES.md): the writer's manifest compared with the root.
+    "F004": ("error", "import root differs from its pinecone-prep manifest"),
     "S001": ("error", "missing required column `id`"),
     "S002": ("error", "`id` is not a string column"),
     "S003": ("error", "no vector column (`values` or `sparse_values`)"),

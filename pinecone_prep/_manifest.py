@@ -1,5 +1,5 @@
 """The writer's manifest: which files a write put under an import root, and a pure comparison of
-a listing of that root with it.
+a listing of that root with it (the checker's F004).
 
 The manifest is `ROOT/_pinecone_prep_manifest.json` (not `.parquet`, so Pinecone ignores it).
 It lists every file with its namespace, record count, byte size and the sha256 of its bytes as
@@ -10,11 +10,13 @@ has none, so a non-empty `pending` after a crash marks the output a re-run may r
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
+from functools import cached_property
 from typing import Any
 
 import orjson
 
+from ._codes import Severity
 from ._layout import PARQUET
 from ._storage import StoredObject
 
@@ -44,13 +46,18 @@ class Manifest:
         """True when the last write finished publishing every file it lists."""
         return not self.pending
 
-    @property
-    def namespaces(self) -> dict[str, int]:
-        """Records per namespace."""
-        counts: dict[str, int] = {}
-        for f in self.files:
-            counts[f.namespace] = counts.get(f.namespace, 0) + f.records
-        return counts
+    @cached_property
+    def by_key(self) -> dict[str, ManifestFile]:
+        return {f.key: f for f in self.files}
+
+    def records_issue(self, key: str, records: int) -> ManifestIssue | None:
+        """F004 when the file at `key` (listed in the manifest) holds another record count."""
+        listed = self.by_key.get(key)
+        if listed is None or listed.records == records:
+            return None
+        return ManifestIssue(
+            key, f"{records:,} records, the manifest says {listed.records:,}: changed after writing"
+        )
 
     def to_json(self) -> str:
         doc = {
@@ -85,28 +92,49 @@ class Manifest:
 
 
 @dataclass(frozen=True)
-class ManifestDiff:
-    """How a listing differs from its manifest. `extra` holds `.parquet` objects only: they are
-    what Pinecone would import; other objects are ignored by it."""
+class ManifestIssue:
+    """A way the import root differs from its manifest (code F004), at object `key` ("" for
+    the manifest itself)."""
 
-    missing: tuple[str, ...] = ()
-    extra: tuple[str, ...] = ()
-    size_mismatch: tuple[tuple[str, int, int], ...] = field(default=())  # key, manifest, listed
-
-    @property
-    def matches(self) -> bool:
-        return not (self.missing or self.extra or self.size_mismatch)
+    key: str
+    message: str
+    severity: Severity = "error"
 
 
-def compare(listing: Sequence[StoredObject], manifest: Manifest) -> ManifestDiff:
-    """Compare a listing of an import root (keys relative to it) with the root's manifest."""
+def compare(listing: Sequence[StoredObject], manifest: Manifest) -> list[ManifestIssue]:
+    """Compare a listing of an import root (keys relative to it) with the root's manifest.
+    Record counts need the files' footers: see `Manifest.records_issue`."""
+    issues = []
+    if manifest.pending:
+        issues.append(
+            ManifestIssue(
+                MANIFEST_KEY,
+                f"a pinecone-prep write stopped while publishing {len(manifest.pending):,}"
+                " file(s): re-run it with the same arguments to finish",
+            )
+        )
     listed = {obj.key: obj.size for obj in listing}
-    expected = {f.key: f.bytes for f in manifest.files}
-    missing = tuple(sorted(key for key in expected if key not in listed))
-    extra = tuple(sorted(key for key in listed if key.endswith(PARQUET) and key not in expected))
-    mismatched = tuple(
-        (key, size, listed[key])
-        for key, size in sorted(expected.items())
-        if key in listed and listed[key] != size
-    )
-    return ManifestDiff(missing, extra, mismatched)
+    for f in manifest.files:
+        size = listed.get(f.key)
+        if size is None:
+            issues.append(
+                ManifestIssue(f.key, f"missing: the manifest lists it with {f.records:,} records")
+            )
+        elif size != f.bytes:
+            issues.append(
+                ManifestIssue(
+                    f.key, f"{size:,} bytes, the manifest says {f.bytes:,}: changed after writing"
+                )
+            )
+    expected = manifest.by_key
+    for key in sorted(listed):
+        if key.endswith(PARQUET) and key not in expected:
+            issues.append(
+                ManifestIssue(
+                    key,
+                    "not written by pinecone-prep (absent from the manifest); Pinecone imports"
+                    " it all the same",
+                    "warning",
+                )
+            )
+    return issues

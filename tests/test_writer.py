@@ -409,13 +409,14 @@ def test_non_empty_namespace_needs_overwrite(tmp_path: Path) -> None:
     result = pp.write(frame(2), root, namespace="a", overwrite=True)
     assert sorted(p.name for p in (root / "a").iterdir()) == ["part-00000.parquet"]
     manifest = Manifest.from_json((root / MANIFEST_KEY).read_text())
-    assert manifest.complete and manifest.namespaces == {"a": 2, "b": 3}
+    assert manifest.complete
+    assert sorted((f.namespace, f.records) for f in manifest.files) == [("a", 2), ("b", 3)]
     assert result.manifest == str(root / MANIFEST_KEY)
-    assert compare(Store(str(root)).list(), manifest).matches
+    assert compare(Store(str(root)).list(), manifest) == []
     clean(root)
 
 
-def test_manifest_compare_is_pure() -> None:
+def test_manifest_comparison_is_pure() -> None:
     manifest = Manifest(
         (
             ManifestFile("a/part-00000.parquet", "a", 3, 100, "x"),
@@ -429,14 +430,44 @@ def test_manifest_compare_is_pure() -> None:
         StoredObject("c/extra.parquet", 5),
         StoredObject(MANIFEST_KEY, 10),  # not .parquet: never "extra"
     ]
-    diff = compare(listing, manifest)
-    assert diff.missing == ("a/part-00001.parquet",)
-    assert diff.extra == ("c/extra.parquet",)
-    assert diff.size_mismatch == (("b/part-00000.parquet", 100, 99),)
-    assert not diff.matches
+    issues = {(i.key, i.severity): i.message for i in compare(listing, manifest)}
+    assert sorted(issues) == [
+        ("a/part-00001.parquet", "error"),
+        ("b/part-00000.parquet", "error"),
+        ("c/extra.parquet", "warning"),
+    ]
+    assert "missing" in issues[("a/part-00001.parquet", "error")]
+    assert "99 bytes, the manifest says 100" in issues[("b/part-00000.parquet", "error")]
+    assert manifest.records_issue("a/part-00000.parquet", 3) is None
+    assert manifest.records_issue("c/extra.parquet", 9) is None  # not the manifest's business
+    changed = manifest.records_issue("a/part-00000.parquet", 4)
+    assert changed is not None and "4 records, the manifest says 3" in changed.message
+    pending = compare(listing, Manifest(manifest.files, ("a/part-00001.parquet",)))
+    assert any(i.key == MANIFEST_KEY and "re-run" in i.message for i in pending)
     assert Manifest.from_json(manifest.to_json()) == manifest
     with pytest.raises(ValueError):
         Manifest.from_json('{"format": "something else"}')
+
+
+def test_checker_compares_the_root_with_its_manifest(tmp_path: Path) -> None:
+    root = tmp_path / "out"
+    pp.write(frame(12), root, namespace="a", row_group_bytes=200, target_file_bytes=400)
+    assert "F004" not in clean(root).summary["by_code"]
+    first, second, *_ = parquet_files(root)
+    second.unlink()
+    pq.write_table(pq.read_table(first).slice(1), first)  # one record fewer, another size
+    pq.write_table(pq.read_table(first), root / "a" / "stray.parquet")
+    found = [f for f in pp.check(str(root)).findings if f.code == "F004"]
+    where = {(Path(f.location.uri).name, f.severity) for f in found}
+    assert where == {
+        (first.name, "error"),  # size, and records (from its footer)
+        (second.name, "error"),  # missing
+        ("stray.parquet", "warning"),  # not written by pinecone-prep
+    }
+    assert len([f for f in found if Path(f.location.uri).name == first.name]) == 2
+    (root / MANIFEST_KEY).write_text("{not json")
+    unreadable = [f for f in pp.check(str(root)).findings if f.code == "F004"]
+    assert [(f.severity, "cannot be read" in f.message) for f in unreadable] == [("warning", True)]
 
 
 # --- atomicity and resuming ----------------------------------------------------------------
@@ -561,7 +592,7 @@ def test_round_trip_on_s3(s3_prefix: StoragePrefix) -> None:
     manifest = Manifest.from_json(s3_prefix.fs.cat_file(s3_prefix.join(MANIFEST_KEY)).decode())
     for f in manifest.files:
         assert hashlib.sha256(s3_prefix.fs.cat_file(s3_prefix.join(f.key))).hexdigest() == f.sha256
-    assert compare(Store(s3_prefix.url, options).list(), manifest).matches
+    assert compare(Store(s3_prefix.url, options).list(), manifest) == []
 
 
 # --- misuse ----------------------------------------------------------------------------------

@@ -6,20 +6,25 @@ null values."""
 from __future__ import annotations
 
 import tempfile
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import fsspec
 import numpy as np
 import orjson
 import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pinecone_prep as pp
+from tests.endpoints import s3_storage_options
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -147,36 +152,49 @@ def as_arrow(recs: Records) -> pa.Table:
 BUILDERS = {"pandas": as_pandas, "polars": as_polars, "arrow": as_arrow}
 
 
-def read_back(root: Path) -> dict[tuple[str, str], dict[str, Any]]:
+def read_back(fs: Any, root: str) -> dict[tuple[str, str], dict[str, Any]]:
     out = {}
-    for path in sorted(root.rglob("*.parquet")):
-        for row in pq.read_table(path).to_pylist():
+    for path in sorted(fs.find(root)):
+        if not path.endswith(".parquet"):
+            continue
+        with fs.open(path, "rb") as handle:
+            rows = pq.read_table(handle).to_pylist()
+        for row in rows:
             record_id = row.pop("id")
             row["metadata"] = orjson.loads(row["metadata"]) if row.get("metadata") else {}
-            out[(path.parent.name, record_id)] = row
+            out[(path.rsplit("/", 2)[-2], record_id)] = row
     return out
 
 
-@SETTINGS
-@given(records(), st.sampled_from(sorted(BUILDERS)), st.integers(1, 4), st.integers(200, 5000))
-def test_round_trip(recs: Records, builder: str, pieces: int, row_group_bytes: int) -> None:
+def round_trip(
+    recs: Records,
+    builder: str,
+    pieces: int,
+    row_group_bytes: int,
+    root: str,
+    storage_options: dict[str, Any] | None = None,
+) -> None:
+    """Write `recs` built by `builder` (in `pieces` chunks) to `root`; check and read back."""
     data = BUILDERS[builder](recs)
     step = -(-len(recs.ids) // pieces)
     parts = [data[i : i + step] for i in range(0, len(recs.ids), step)]
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "out"
-        result = pp.write(
-            parts if pieces > 1 else data,
-            root,
-            namespace_column="ns" if recs.namespaces else None,
-            row_group_bytes=row_group_bytes,
-            target_file_bytes=4 * row_group_bytes,
-        )
-        assert result.rejected == [] and result.records == len(recs.ids)
-        report = pp.check(str(root), max_examples=None)
-        noisy = [f for f in report.findings if f.severity != "info" and f.code != "L009"]
-        assert noisy == []
-        back = read_back(root)
+    result = pp.write(
+        parts if pieces > 1 else data,
+        root,
+        namespace_column="ns" if recs.namespaces else None,
+        row_group_bytes=row_group_bytes,
+        target_file_bytes=4 * row_group_bytes,
+        storage_options=storage_options,
+    )
+    assert result.rejected == [] and result.records == len(recs.ids)
+    report = pp.check(root, max_examples=None, storage_options=storage_options)
+    # L009 says a local path cannot be imported from: true, and not the writer's doing.
+    noisy = [f for f in report.findings if f.severity != "info" and f.code != "L009"]
+    assert noisy == []
+    assert report.summary["records"] == len(recs.ids)
+    fs, path = fsspec.core.url_to_fs(root, **(storage_options or {}))
+    fs.invalidate_cache()
+    back = read_back(fs, path)
     expected = recs.expected()
     assert back.keys() == expected.keys()
     for key, row in expected.items():
@@ -196,3 +214,38 @@ def test_round_trip(recs: Records, builder: str, pieces: int, row_group_bytes: i
                     np.asarray(got["sparse_values"]["values"], np.float32),
                     np.asarray(want["values"], np.float32),
                 )
+
+
+INPUTS = (records(), st.sampled_from(sorted(BUILDERS)), st.integers(1, 4), st.integers(200, 5000))
+
+
+@SETTINGS
+@given(*INPUTS)
+def test_round_trip(recs: Records, builder: str, pieces: int, row_group_bytes: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        round_trip(recs, builder, pieces, row_group_bytes, str(Path(tmp) / "out"))
+
+
+@pytest.fixture(scope="module")
+def s3_bucket(s3_server: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """One bucket for all examples (each writes under its own prefix)."""
+    options = s3_storage_options(s3_server)
+    fs = fsspec.filesystem("s3", skip_instance_cache=True, **options)
+    bucket = f"pp-{uuid.uuid4().hex[:12]}"
+    fs.mkdir(bucket)
+    yield bucket, options
+    fs.rm(bucket, recursive=True)
+
+
+@settings(SETTINGS, max_examples=10)
+@given(*INPUTS)
+def test_round_trip_on_s3(
+    s3_bucket: tuple[str, dict[str, Any]],
+    recs: Records,
+    builder: str,
+    pieces: int,
+    row_group_bytes: int,
+) -> None:
+    bucket, options = s3_bucket
+    root = f"s3://{bucket}/{uuid.uuid4().hex[:8]}/import"
+    round_trip(recs, builder, pieces, row_group_bytes, root, options)
