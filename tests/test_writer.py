@@ -116,6 +116,26 @@ def test_arrow_inputs_and_integer_ids(tmp_path: Path) -> None:
         clean(tmp_path / name)
 
 
+def test_polars_lazyframe_is_streamed(tmp_path: Path) -> None:
+    source = tmp_path / "embeddings.parquet"
+    m = vectors(300)
+    pl.DataFrame({"id": [f"d{i}" for i in range(300)], "values": m}).write_parquet(source)
+    lazy = pl.scan_parquet(source).filter(pl.col("id") != "d7")
+    result = pp.write(lazy, tmp_path / "out", row_group_bytes=2000)
+    assert result.records == 299
+    back = read_back(tmp_path / "out")
+    assert "d7" not in back.column("id").to_pylist()
+    assert back.num_rows == 299
+    assert max(rg.num_rows for rg in iter_row_groups(tmp_path / "out")) < 300  # sized, streamed
+    clean(tmp_path / "out")
+
+
+def iter_row_groups(root: Path) -> Iterator[Any]:
+    for path in parquet_files(root):
+        meta = pq.ParquetFile(path).metadata
+        yield from (meta.row_group(i) for i in range(meta.num_row_groups))
+
+
 def test_sparse_vectors_sorted_with_their_values(tmp_path: Path) -> None:
     df = pd.DataFrame(
         {
