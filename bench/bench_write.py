@@ -1,14 +1,15 @@
 """Benchmark: `pinecone_prep.write` against the fastest bare writer of the same data, same run.
 
-    python bench/bench_write.py [--rows 100000] [--dim 1536] [--repeat 3]
+    python bench/bench_write.py [--rows 100000] [--dim 1536] [--repeat 3] [--out DIR]
 
 The baseline is polars `write_parquet` of the finished, compliant frame (ids, float32 vectors,
 metadata already JSON text), with snappy (the fastest; `write` uses snappy too) and with
 polars' default zstd. The contenders write the same records from a polars frame (vectors as
 Array(Float32), metadata as JSON text), from pandas (a numpy array per row, metadata as JSON
 text), and from pandas with metadata as dicts (orjson per row: the one allowed per-row path).
-Every contender runs in this process, interleaved, and each time is a median; the output goes
-under bench/out/write/ on the same disk for all.
+Every contender runs in this process, interleaved, and each time is a median. The output goes
+to DIR, by default /dev/shm when it exists: on a disk, writeback makes single runs of the same
+writer vary by 2-4x, which hides what the writers themselves cost.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ import polars as pl
 
 import pinecone_prep as pp
 
-OUT = Path(__file__).parent / "out" / "write"
+SHM = Path("/dev/shm")
+DEFAULT_OUT = SHM / "pinecone-prep-bench-write" if SHM.is_dir() else Path(__file__).parent / "out"
+OUT = DEFAULT_OUT
 
 
 def make_data(rows: int, dim: int) -> tuple[pl.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -67,7 +70,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--dim", type=int, default=1536)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args()
+    global OUT
+    OUT = args.out / "write"
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
     polars_frame, pandas_json, pandas_dicts = make_data(args.rows, args.dim)
@@ -105,6 +111,7 @@ def main() -> None:
                 "parquet_bytes": result.bytes,
                 "files": len(result.files),
                 "check_errors": report.summary["by_severity"]["error"],
+                "out": str(OUT),
                 "seconds": {name: round(t, 3) for name, t in medians.items()},
                 "ratio_to_baseline": {name: round(t / baseline, 2) for name, t in medians.items()},
                 "all_runs": {name: [round(t, 3) for t in ts] for name, ts in times.items()},
@@ -112,6 +119,8 @@ def main() -> None:
             indent=2,
         )
     )
+
+    shutil.rmtree(OUT, ignore_errors=True)
 
 
 if __name__ == "__main__":

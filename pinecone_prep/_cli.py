@@ -690,7 +690,7 @@ def build_parser() -> argparse.ArgumentParser:
         " write to ROOT.quarantine/ (or --quarantine-to)",
     )
     convert.add_argument("--quarantine-to", metavar="URI", help="prefix for the rejected rows")
-    convert.add_argument("--target-file-bytes", type=_positive_int, help="(512 MiB)")
+    convert.add_argument("--target-file-bytes", type=_positive_int, help="(128 MiB)")
     convert.add_argument("--row-group-bytes", type=_positive_int, help="(64 MiB)")
     convert.add_argument(
         "--overwrite", action="store_true", help="replace namespace folders that are not empty"

@@ -28,7 +28,7 @@ import pyarrow.json as pjson
 
 from ._errors import StorageError, UsageError
 from ._layout import namespace_problem
-from ._rules import Hit, Rows, is_list_type, is_string_type, value_problem
+from ._rules import Hit, Rows, is_list_type, is_string_type, metadata_problem, value_problem
 from ._storage import Store
 
 # A raw input column: Arrow, or (pandas object columns only) a numpy array of Python objects.
@@ -592,9 +592,10 @@ def _positions(starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]) ->
 Problems = dict[int, tuple[str, str]]
 
 
-def metadata_column(col: Column, name: str) -> tuple[pa.Array, Problems]:
-    """Metadata as JSON text: text as is (the rules judge it), dicts and structs encoded with
-    orjson. Problems are rows that cannot be encoded faithfully (see `_encode`)."""
+def metadata_column(col: Column, name: str) -> tuple[pa.Array, Problems | None]:
+    """Metadata as JSON text: text as is, dicts and structs encoded with orjson. Problems are
+    the rows that break a metadata rule (see `_encode`); None when the column is text that
+    nobody has judged yet (the writer runs the rules on it)."""
     if isinstance(col, np.ndarray):
         cells = col.tolist()
         for i in np.flatnonzero(_missing(col)).tolist():
@@ -604,7 +605,7 @@ def metadata_column(col: Column, name: str) -> tuple[pa.Array, Problems]:
     if pa.types.is_null(t):
         return pa.nulls(len(col), pa.string()), {}
     if is_string_type(t):
-        return col.cast(pa.string()), {}
+        return col.cast(pa.string()), None
     if pa.types.is_struct(t):
         return _encode(col.to_pylist())
     if pa.types.is_map(t):
@@ -651,7 +652,13 @@ def _encode(cells: Sequence[Any]) -> tuple[pa.Array, Problems]:
     texts: list[str | None] = []
     problems: Problems = {}
     for i, cell in enumerate(cells):
-        if cell is None or isinstance(cell, str):
+        if cell is None:
+            texts.append(None)
+            continue
+        if isinstance(cell, str):  # JSON text among dicts: judged here like the rest
+            found = metadata_problem(cell)
+            if found is not None:
+                problems[i] = found
             texts.append(cell)
             continue
         if not isinstance(cell, Mapping):
@@ -747,6 +754,9 @@ class Converted:
     metadata: pa.Array | None = None
     namespaces: pa.Array | None = None
     hits: list[Hit] = field(default_factory=list)  # conversion problems: rows with no output
+    # True when the metadata rules (but R032, size) already ran during conversion: the texts
+    # were encoded from dicts that passed them.
+    metadata_judged: bool = False
 
 
 def convert(chunk: Chunk, plan: ColumnPlan) -> Converted:
@@ -763,12 +773,13 @@ def convert(chunk: Chunk, plan: ColumnPlan) -> Converted:
         out.values = values_column(cols[plan.values], plan.values)
     if plan.sparse:
         out.sparse = sparse_column(cols[plan.sparse], plan.sparse)
-    problems: Problems = {}
+    problems: Problems | None = {}
     if plan.metadata:
         out.metadata, problems = metadata_column(cols[plan.metadata], plan.metadata)
     elif plan.metadata_columns:
         out.metadata, problems = metadata_from_columns({n: cols[n] for n in plan.metadata_columns})
-    out.hits += problem_hits(problems, "metadata")
+    out.metadata_judged = problems is not None
+    out.hits += problem_hits(problems or {}, "metadata")
     if plan.namespace:
         out.namespaces, hits = namespace_column(cols[plan.namespace], plan.namespace)
         out.hits += hits

@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 import socket
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager, suppress
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 from urllib.parse import urlsplit
@@ -25,7 +25,6 @@ from fsspec.core import url_to_fs
 from ._errors import StorageError
 
 READ_BUFFER = 8 * 1024 * 1024
-WRITE_BUFFER = 16 * 1024 * 1024
 PROBE_SECONDS = 3.0
 BUCKET_SCHEMES = ("s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "https")
 # Schemes start_import can read from (RULES.md section 1); anything else is a dry run only.
@@ -247,14 +246,26 @@ class Store:
             handle: IO[bytes] = self.fs.open(self._full(key), "rb")
             return handle
 
-    def open_write(self, key: str) -> ObjectWriter:
-        """Open an object for writing through a pyarrow output stream (see ObjectWriter)."""
-        with self._errors("open for writing", key):
+    def write_object(self, key: str, write: Callable[[Any], None]) -> tuple[int, str]:
+        """Write one object with `write(target)` and return its size and the sha256 of its
+        bytes, for a manifest. `target` is a local path (native writers are fastest there;
+        the file is hashed by reading it back from the page cache, 0.4 s per 600 MB) or, on
+        an object store, a binary file that hashes the bytes on their way to the upload, so
+        nothing is downloaded again. Failures become StorageError; an object left half
+        written is the caller's to delete."""
+        with self._errors("write", key):
             self._make_parents(key)
             if self.local:
-                return ObjectWriter(self, key, pa.output_stream(self._full(key)))
-            sink = _HashingSink(self.fs.open(self._full(key), "wb"), self, key)
-            return ObjectWriter(self, key, pa.output_stream(sink, buffer_size=WRITE_BUFFER), sink)
+                write(self._full(key))
+                return _file_digest(self._full(key))
+            with self.fs.open(self._full(key), "wb") as raw:
+                sink = _HashingSink(raw)
+                try:
+                    write(sink)
+                except Exception as exc:
+                    # The writer library wraps the sink's error in its own: raise the original.
+                    raise (sink.error or exc) from None
+            return sink.size, sink.hash.hexdigest()
 
     def move(self, key: str, target_key: str) -> None:
         """Rename an object, replacing any object at `target_key` (on object stores: copy, then
@@ -299,71 +310,34 @@ class Store:
             self.fs.makedirs(self.fs._parent(self._full(key)), exist_ok=True)
 
 
-class ObjectWriter:
-    """An object being written: `stream` is what pyarrow writes to; `finish()` completes the
-    object and returns its size and the sha256 of its bytes as written, for a manifest.
-
-    Local files are written natively and hashed by reading them back (from the page cache: 0.3 s
-    per 600 MB, where a Python sink doubled the write). On object stores the bytes are hashed on
-    their way to the upload, so nothing is downloaded again.
-    """
-
-    def __init__(
-        self, store: Store, key: str, stream: pa.NativeFile, sink: _HashingSink | None = None
-    ) -> None:
-        self.store = store
-        self.key = key
-        self.stream = stream
-        self._sink = sink
-
-    def errors(self) -> AbstractContextManager[None]:
-        """Wrap a write into `stream`: failures become StorageError."""
-        return self.store._errors("write", self.key)
-
-    def finish(self) -> tuple[int, str]:
-        with self.errors():
-            self.stream.close()
-            if self._sink is not None:
-                self._sink.close()
-                return self._sink.size, self._sink.hash.hexdigest()
-            digest = hashlib.sha256()
-            block = bytearray(READ_BUFFER)
-            view = memoryview(block)
-            size = 0
-            with open(self.store._full(self.key), "rb", buffering=0) as handle:
-                while n := handle.readinto(block):
-                    digest.update(view[:n])
-                    size += n
-            return size, digest.hexdigest()
-
-    def abort(self) -> None:
-        """Close without caring for errors: the object is about to be deleted."""
-        with suppress(Exception):
-            self.stream.close()
-        with suppress(Exception):
-            if self._sink is not None:
-                self._sink.close()
+def _file_digest(path: str) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    block = bytearray(READ_BUFFER)
+    view = memoryview(block)
+    size = 0
+    with open(path, "rb", buffering=0) as handle:
+        while n := handle.readinto(block):
+            digest.update(view[:n])
+            size += n
+    return size, digest.hexdigest()
 
 
 class _HashingSink:
-    """The Python file pyarrow writes an object-store upload into: it hashes every byte on the
-    way. pyarrow buffers in front of it (WRITE_BUFFER), so it is called once per 16 MiB: each
-    call needs the GIL, which the writer's main thread holds while it checks the next chunk."""
+    """The binary file an object-store upload is written through: it hashes every byte on the
+    way and keeps the first error, which writer libraries tend to wrap in their own."""
 
-    def __init__(self, raw: IO[bytes], store: Store, key: str) -> None:
+    def __init__(self, raw: IO[bytes]) -> None:
         self._raw = raw
-        self._store = store
-        self._key = key
         self.hash = hashlib.sha256()
         self.size = 0
-
-    @property
-    def closed(self) -> bool:
-        return bool(self._raw.closed)
+        self.error: BaseException | None = None
 
     def write(self, data: bytes) -> int:
-        with self._store._errors("write", self._key):
+        try:
             self._raw.write(data)
+        except Exception as exc:
+            self.error = self.error or exc
+            raise
         self.hash.update(data)
         self.size += len(data)
         return len(data)
@@ -372,13 +346,14 @@ class _HashingSink:
         return self.size
 
     def flush(self) -> None:
-        with self._store._errors("write", self._key):
-            self._raw.flush()
+        self._raw.flush()
 
-    def close(self) -> None:
-        """Finish the object (an object store uploads the last part here)."""
-        with self._store._errors("write", self._key):
-            self._raw.close()
+    def writable(self) -> bool:
+        return True
+
+    @property
+    def closed(self) -> bool:
+        return bool(self._raw.closed)
 
 
 def _protocols(fs: fsspec.AbstractFileSystem) -> tuple[str, ...]:

@@ -319,8 +319,9 @@ def test_on_invalid_skip_reports_and_leaves_out(tmp_path: Path) -> None:
 def test_on_invalid_quarantine_writes_outside_the_root(tmp_path: Path) -> None:
     root = tmp_path / "out"
     result = pp.write(bad_frame(), root, on_invalid="quarantine")
-    assert result.quarantine == f"{root}.quarantine/rejected.parquet"
-    rejected = pq.read_table(result.quarantine).to_pylist()
+    assert result.quarantine == f"{root}.quarantine"
+    assert sorted(p.name for p in Path(result.quarantine).iterdir()) == ["rejected-00000.parquet"]
+    rejected = pq.read_table(f"{result.quarantine}/rejected-00000.parquet").to_pylist()
     assert sorted((r["row"], r["codes"]) for r in rejected) == [(row, [c]) for row, c in EXPECTED]
     assert {r["source"] for r in rejected} == {"input"}
     assert all(r["messages"] and r["namespace"] == "__default__" for r in rejected)
@@ -329,7 +330,7 @@ def test_on_invalid_quarantine_writes_outside_the_root(tmp_path: Path) -> None:
     clean(root)
     # A later write with nothing to reject removes the stale quarantine file.
     pp.write(frame(3), root, on_invalid="quarantine", overwrite=True)
-    assert not Path(f"{root}.quarantine/rejected.parquet").exists()
+    assert list(Path(f"{root}.quarantine").iterdir()) == []  # the stale file is gone
 
 
 def test_namespaces_from_a_column(tmp_path: Path) -> None:
@@ -607,7 +608,7 @@ def test_round_trip_on_s3(s3_prefix: StoragePrefix) -> None:
     assert report.summary["records"] == 4
     s3_prefix.fs.invalidate_cache()
     listed = s3_prefix.fs.find(s3_prefix.bucket)
-    assert f"{s3_prefix.bucket}/imports-rejected/rejected.parquet" in listed
+    assert f"{s3_prefix.bucket}/imports-rejected/rejected-00000.parquet" in listed
     assert not any("_pinecone_prep_tmp" in key for key in listed)
     manifest = Manifest.from_json(s3_prefix.fs.cat_file(s3_prefix.join(MANIFEST_KEY)).decode())
     for f in manifest.files:
