@@ -125,6 +125,24 @@ def _bytes(n: int) -> str:
 # --- check ----------------------------------------------------------------------------------------
 
 
+def _print_findings(report: pp.Report, limit: int | None, more: str) -> None:
+    """The findings grouped by code with exact counts, at most `limit` locations per code."""
+    by_code: dict[str, list[pp.Finding]] = {}
+    for item in report.findings:
+        by_code.setdefault(item.code, []).append(item)
+    colors = {"error": "red", "warning": "yellow", "info": "blue"}
+    for code, count in report.summary["by_code"].items():
+        examples = by_code.get(code, [])[:limit]
+        severity, meaning = pp.CODES[code]
+        if examples:
+            severity = examples[0].severity
+        out.print(f"\n[bold {colors[severity]}]{code}[/] {severity} x{count:,}: {escape(meaning)}")
+        for item in examples:
+            out.print(f"  {escape(str(item.location))}: {escape(item.message)}")
+        if len(examples) < count:
+            out.print(f"  ... {count - len(examples):,} more ({more})")
+
+
 def _print_report(report: pp.Report) -> None:
     summary = report.summary
     table = Table(title=f"Import prefix {escape(summary['uri'])}", title_justify="left")
@@ -154,7 +172,8 @@ def _print_report(report: pp.Report) -> None:
     if 0 < len(files) <= 50:
         ftable = Table(title="Files", title_justify="left")
         for name in ("file", "row groups", "records", "bytes"):
-            ftable.add_column(name, justify="left" if name == "file" else "right")
+            # Fold long URIs rather than cut them: logs are read when stdout is no terminal.
+            ftable.add_column(name, justify="left" if name == "file" else "right", overflow="fold")
         for f in files:
             rgs = str(f["row_groups"]) if f["readable"] else "unreadable"
             ftable.add_row(escape(f["uri"]), rgs, f"{f['records']:,}", _bytes(f["bytes"]))
@@ -162,20 +181,7 @@ def _print_report(report: pp.Report) -> None:
     elif files:
         out.print(f"{len(files):,} files (per-file detail: --format json)")
 
-    by_code: dict[str, list[pp.Finding]] = {}
-    for item in report.findings:
-        by_code.setdefault(item.code, []).append(item)
-    colors = {"error": "red", "warning": "yellow", "info": "blue"}
-    for code, count in summary["by_code"].items():
-        examples = by_code.get(code, [])
-        severity, meaning = pp.CODES[code]
-        if examples:
-            severity = examples[0].severity
-        out.print(f"\n[bold {colors[severity]}]{code}[/] {severity} x{count:,}: {escape(meaning)}")
-        for item in examples:
-            out.print(f"  {escape(str(item.location))}: {escape(item.message)}")
-        if len(examples) < count:
-            out.print(f"  ... {count - len(examples):,} more (raise --max-examples to see them)")
+    _print_findings(report, None, "raise --max-examples to see them")
     sev = summary["by_severity"]
     verdict = "[bold green]VALID[/]" if report.valid else "[bold red]INVALID[/]"
     out.print(
@@ -571,25 +577,19 @@ def cmd_convert(args: argparse.Namespace) -> int:
             if args.format == "json":
                 sys.stdout.write(exc.report.to_json() + "\n")
             else:
-                shown: dict[str, int] = {}
-                for item in exc.report.findings:
-                    shown[item.code] = shown.get(item.code, 0) + 1
-                    if shown[item.code] <= 20:
-                        out.print(
-                            f"{item.code} {item.severity}: {escape(str(item.location))}:"
-                            f" {escape(item.message)}"
-                        )
-                for code, count in exc.report.summary["by_code"].items():
-                    if count > 20:
-                        out.print(f"{code}: {count - 20:,} more (--format json lists them all)")
+                _print_findings(exc.report, 20, "--format json lists them all")
             err.print(f"[red]invalid:[/] {escape(str(exc))}")
             return EXIT_DATA
+    # Nothing to import (every row rejected, or no rows) is a failed conversion.
+    status = EXIT_OK if result.records else EXIT_DATA
     if args.format == "json":
         sys.stdout.write(orjson.dumps(result.to_dict()).decode() + "\n")
-        return EXIT_OK
+        return status
     table = Table(title=f"Written to {escape(result.root)}", title_justify="left")
     for name in ("file", "namespace", "records", "bytes"):
-        table.add_column(name, justify="right" if name in ("records", "bytes") else "left")
+        table.add_column(
+            name, justify="right" if name in ("records", "bytes") else "left", overflow="fold"
+        )
     for f in result.files:
         table.add_row(escape(f.uri), escape(f.namespace), f"{f.records:,}", _bytes(f.bytes))
     out.print(table)
@@ -605,7 +605,9 @@ def cmd_convert(args: argparse.Namespace) -> int:
         f"[bold green]{result.records:,} records[/] in {len(result.files):,} file(s),"
         f" {len(result.rejected):,} row(s) rejected"
     )
-    return EXIT_OK
+    if not result.records:
+        err.print("[red]nothing written:[/] no row passed the rules")
+    return status
 
 
 # --- the parser and main ------------------------------------------------------------------------

@@ -293,7 +293,13 @@ def _file_keys(uri: str, storage_options: Mapping[str, Any] | None) -> tuple[Sto
     store = Store(uri, storage_options)
     if store.is_object():
         return store, [""]
-    keys = [obj.key for obj in store.list() if _format(obj.key) is not None]
+    # The writer's own objects (a manifest, temporary files) are not input, so that an import
+    # root written earlier can be converted again.
+    keys = [
+        obj.key
+        for obj in store.list()
+        if _format(obj.key) is not None and not obj.key.startswith(RESERVED_PREFIX)
+    ]
     if not keys:
         raise UsageError(f"no input files at {uri} (expected {', '.join(FILE_FORMATS)})")
     return store, keys

@@ -249,6 +249,24 @@ def test_skip_leaves_bad_rows_out(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert result["quarantine"] is None
 
 
+def test_nothing_written_is_a_failure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = write_input(tmp_path / "in.jsonl", BAD_ROWS[1:3])  # every row breaks a rule
+    root = tmp_path / "out"
+    code, out, err = run(capsys, "convert", str(source), "--to", str(root), "--on-invalid", "skip")
+    assert code == 1 and "nothing written" in err
+    assert "0 records in 0 file(s), 2 row(s) rejected" in out
+
+
+def test_an_import_root_converts_again(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The writer's manifest under a root is not an input (it ends in .json)."""
+    first = tmp_path / "first"
+    source = write_input(tmp_path / "in.parquet", ROWS)
+    assert run(capsys, "convert", str(source), "--to", str(first), "--namespace", "a")[0] == 0
+    code, _, err = run(capsys, "convert", str(first), "--to", str(tmp_path / "second"))
+    assert code == 0, err
+    assert records(tmp_path / "second") == expected(ROWS)
+
+
 def test_quarantine_keeps_bad_rows_with_their_codes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
