@@ -132,7 +132,7 @@ class WriteResult:
     files: list[WrittenFile]
     rejected: list[RejectedRow]
     manifest: str | None  # the manifest's URI, None when nothing was published
-    quarantine: str | None  # the quarantine file's URI, when rows were quarantined
+    quarantine: str | None  # the quarantine prefix's URI, when rows were quarantined
 
     @property
     def records(self) -> int:
@@ -229,8 +229,8 @@ class _Options:
         if self.target_file_bytes + self.row_group_bytes > MAX_FILE_BYTES:
             raise UsageError(
                 "target_file_bytes + row_group_bytes must stay within Pinecone's file size limit"
-                f" ({MAX_FILE_BYTES:,} bytes): a file closes after the row group that reaches"
-                " the target"
+                f" ({MAX_FILE_BYTES:,} bytes): sizes are estimated on Arrow data, and one row"
+                " group is the margin for what encoding adds"
             )
         if self.namespace is not None and self.columns.namespace is not None:
             raise UsageError("give namespace or namespace_column, not both")
@@ -587,7 +587,7 @@ class _Run:
             arrays.append(pick(conv.metadata))
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
 
-    # --- row groups and files --------------------------------------------------------------
+    # --- files ------------------------------------------------------------------------------
 
     def _route(self, ns: _Namespace, batch: pa.RecordBatch) -> None:
         target = self.options.target_file_bytes
@@ -614,7 +614,7 @@ class _Run:
         return part
 
     def _close(self, ns: _Namespace) -> None:
-        """Hand the namespace's open file to the writer thread."""
+        """Hand the namespace's open file to a writer thread."""
         part = ns.open_part
         assert part is not None and self.schema is not None
         ns.open_part = None

@@ -333,6 +333,22 @@ def test_on_invalid_quarantine_writes_outside_the_root(tmp_path: Path) -> None:
     assert list(Path(f"{root}.quarantine").iterdir()) == []  # the stale file is gone
 
 
+def test_quarantine_is_sized_and_replaced(tmp_path: Path) -> None:
+    root, quarantine = tmp_path / "out", tmp_path / "out.quarantine"
+    df = frame(60)
+    df["id"] = [""] * 50 + [f"ok-{i}" for i in range(10)]  # 50 rows of R002
+    sizes = {"row_group_bytes": 400, "target_file_bytes": 2_000}
+    pp.write(
+        [df.iloc[i : i + 10] for i in range(0, 60, 10)], root, on_invalid="quarantine", **sizes
+    )
+    files = sorted(quarantine.iterdir())
+    assert len(files) > 1 and files[0].name == "rejected-00000.parquet"
+    assert sum(pq.ParquetFile(f).metadata.num_rows for f in files) == 50
+    pp.write(df.iloc[45:], root, on_invalid="quarantine", overwrite=True, **sizes)
+    [left] = quarantine.iterdir()  # the earlier write's files are replaced
+    assert pq.read_table(left).column("row").to_pylist() == [0, 1, 2, 3, 4]
+
+
 def test_namespaces_from_a_column(tmp_path: Path) -> None:
     df = frame(8)
     df["ns"] = ["a", "b", "a", "b", None, "x/y", "_pinecone_prep_tmp", "é"]
