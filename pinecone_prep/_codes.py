@@ -29,7 +29,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "M005": ("error", "too many files in one import"),
     "M006": ("error", "too many bytes in one namespace"),
     # 3. Files and schema
-    "F001": ("error", "object is not readable Parquet"),
+    "F001": ("error", "object is not readable Parquet (or, for convert, an unparsable input)"),
     "F002": ("warning", "file has zero rows"),
     "F003": ("error", "files disagree on kind or dimension"),
     # Added by pinecone-prep (not in RULES.md): the writer's manifest compared with the root.

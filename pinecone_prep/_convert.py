@@ -26,8 +26,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import pyarrow.json as pjson
 
-from ._errors import StorageError, UsageError
+from ._errors import StorageError, UsageError, ValidationError
 from ._layout import namespace_problem
+from ._report import Location, Report, Tally, finding
 from ._rules import Hit, Rows, is_list_type, is_string_type, metadata_problem, value_problem
 from ._storage import Store
 
@@ -322,8 +323,9 @@ def _files_rows(uri: str, storage_options: Mapping[str, Any] | None) -> int | No
 
 @contextmanager
 def _reading(uri: str) -> Iterator[None]:
-    """Reading input `uri`: a file that cannot be parsed is the caller's to fix (a usage
-    error); an I/O failure is a storage error."""
+    """Reading input `uri`: bytes that cannot be parsed are data (a ValidationError whose
+    report holds one F001 finding at the file, CLI exit 1); an I/O failure is a storage
+    error."""
     try:
         yield
     except StorageError:
@@ -331,7 +333,13 @@ def _reading(uri: str) -> Iterator[None]:
     except OSError as exc:
         raise StorageError(f"cannot read input {uri}: {_first_line(exc)}") from None
     except (pa.ArrowException, ValueError) as exc:
-        raise UsageError(f"cannot read input {uri}: {_first_line(exc)}") from None
+        message = f"input file cannot be read: {_first_line(exc)}"
+        tally = Tally()
+        tally.add("F001", "error")
+        report = Report(
+            [finding("F001", message, Location(uri))], {"uri": uri, **tally.as_summary()}
+        )
+        raise ValidationError(report) from None
 
 
 def _first_line(exc: BaseException) -> str:

@@ -323,6 +323,29 @@ def test_usage_errors_exit_2(
     assert list(tmp_path.rglob("*.parquet")) == []
 
 
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("cut.jsonl", b'{"id": "a", "values": [1, 2]}\n{"id": "b", "values": [1, 2\n'),
+        ("ragged.csv", b'id,values\na,"[1, 2]"\nb,"[1, 2]",extra\n'),
+        ("empty.csv", b""),
+        ("text.parquet", b"id,values\n"),
+    ],
+)
+def test_unreadable_input_is_data_f001(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, content: bytes
+) -> None:
+    good = write_input(tmp_path / "good.jsonl", ROWS)
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    argv = ("convert", str(good), str(bad), "--to", str(tmp_path / "out"), "--format", "json")
+    code, out, err = run(capsys, *argv)
+    assert code == 1 and "Traceback" not in err
+    [item] = json.loads(out)["findings"]
+    assert item["code"] == "F001" and item["location"]["uri"] == str(bad)
+    assert list(tmp_path.rglob("*.parquet")) == [bad] * name.endswith(".parquet")
+
+
 def test_non_empty_namespace_needs_overwrite(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
