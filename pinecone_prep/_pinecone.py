@@ -13,14 +13,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from time import sleep
 from typing import Any, Literal, TypeVar
 
 from ._checker import check
 from ._errors import PineconeError, UsageError, ValidationError
-from ._index import CLOUDS, IndexDescription
-from ._report import Report
+from ._index import CLOUDS, IndexDescription, index_issues
+from ._report import Location, Report, finding
 from ._storage import Store
 
 ErrorMode = Literal["abort", "continue"]
@@ -126,11 +126,14 @@ class _Client:
 
     def describe(self, name: str) -> IndexDescription:
         model = self.model(name)
-        data_plane = self.data_plane(model.host)
+        namespaces = self.namespaces(self.data_plane(model.host), name)
+        return _description(self._sdk, model, namespaces)
+
+    def namespaces(self, data_plane: Any, name: str) -> dict[str, int]:
+        """The index's namespaces with their record counts."""
         with self.calling(f"read the namespaces of index {name!r}"):
             stats = data_plane.describe_index_stats()
-        namespaces = {ns: int(summary.vector_count) for ns, summary in stats.namespaces.items()}
-        return _description(self._sdk, model, namespaces)
+        return {ns: int(summary.vector_count) for ns, summary in stats.namespaces.items()}
 
 
 def _description(sdk: Any, model: Any, namespaces: Mapping[str, int]) -> IndexDescription:
@@ -386,6 +389,22 @@ def start_import(
         raise ValidationError(report)
     with _Client(credentials) as client:
         data_plane = client.data_plane(description.host)
+        if not force:
+            # The check may have taken hours: a namespace created meanwhile (another import,
+            # a retry) would fail this one, so look again just before starting.
+            now = replace(description, namespaces=client.namespaces(data_plane, name))
+            names = [ns["name"] for ns in report.summary["by_namespace"]]
+            taken = [
+                finding(
+                    issue.code,
+                    f"{issue.message} (created while the check ran)",
+                    Location(store.uri_of(issue.namespace or ""), issue.namespace),
+                )
+                for issue in index_issues(now, scheme=store.scheme, namespaces=names)
+                if issue.code == "L007"
+            ]
+            if taken:
+                raise ValidationError(report.extended(taken))
         with client.calling(f"start the import of {store.uri} into index {name!r}"):
             started = data_plane.start_import(
                 uri, error_mode=error_mode, integration_id=integration_id

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -90,6 +90,23 @@ class Report:
         if not self.valid:
             raise ValidationError(self)
         return self
+
+    def extended(self, findings: Sequence[Finding]) -> Report:
+        """This report with more findings, counted in the summary."""
+        summary = dict(self.summary)
+        by_code, by_severity = dict(summary["by_code"]), dict(summary["by_severity"])
+        error_codes = set(summary["error_codes"])
+        for item in findings:
+            by_code[item.code] = by_code.get(item.code, 0) + 1
+            by_severity[item.severity] += 1
+            if item.severity == "error":
+                error_codes.add(item.code)
+        summary.update(
+            by_code=dict(sorted(by_code.items())),
+            by_severity=by_severity,
+            error_codes=sorted(error_codes),
+        )
+        return Report([*self.findings, *findings], summary)
 
     def to_dict(self) -> dict[str, Any]:
         return {

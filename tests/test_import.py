@@ -215,6 +215,7 @@ def test_import_follows_progress_to_completed_and_reconciles(
     assert trail(fake) == [
         ("GET", "/indexes/docs"),
         ("POST", "/describe_index_stats"),
+        ("POST", "/describe_index_stats"),  # namespaces again, just before starting
         ("POST", "/bulk/imports"),
         *[("GET", f"/bulk/imports/{outcome.id}")] * 4,
     ]
@@ -263,6 +264,19 @@ def test_refused_before_any_start_request(
     assert code in info.value.report.error_codes
     assert not fake.calls("POST", "/bulk/imports")
     assert trail(fake) == [("GET", "/indexes/docs"), ("POST", "/describe_index_stats")]
+
+
+def test_a_namespace_created_during_the_check_is_refused(fake: FakePinecone, valid: Source) -> None:
+    def meanwhile(done: int, total: int) -> None:  # someone imports into "articles"
+        fake.state.indexes["docs"].namespaces["articles"] = 4
+
+    with pytest.raises(pp.ValidationError) as info:
+        start(fake, valid, check_progress=meanwhile)
+    report = info.value.report
+    [late] = [f for f in report.findings if f.code == "L007"]
+    assert late.location.namespace == "articles" and "while the check ran" in late.message
+    assert report.summary["by_code"]["L007"] == 1 and not report.valid
+    assert not fake.calls("POST", "/bulk/imports")
 
 
 def test_force_starts_anyway_and_a_server_refusal_is_a_pinecone_error(
