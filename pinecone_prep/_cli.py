@@ -369,6 +369,11 @@ def _print_outcome(outcome: pp.ImportOutcome) -> None:
     state, expected = outcome.state, outcome.records_expected
     if state is None:
         out.print(f"import {outcome.id} is running; {_follow_hint(outcome)}")
+    elif not state.done:
+        out.print(
+            f"[bold yellow]still {state.status}[/] ({state.percent_complete or 0:.0f}%) at the"
+            f" --timeout; the import keeps running on Pinecone; {_follow_hint(outcome)}"
+        )
     elif state.status == "Failed":
         out.print(f"[bold red]Failed[/]: {escape(state.error or 'Pinecone gave no reason')}")
     elif state.status == "Cancelled":
@@ -447,7 +452,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         try:
             with _progress(text, "importing", percent=True) as bar:
                 outcome.wait(
-                    progress=_follow(bar) if text else None, poll_seconds=args.poll_seconds
+                    progress=_follow(bar) if text else None,
+                    poll_seconds=args.poll_seconds,
+                    timeout=args.timeout,
                 )
         except KeyboardInterrupt:
             return _interrupted(outcome, access)
@@ -512,6 +519,12 @@ def _add_import_commands(commands: Any) -> None:
     )
     imp.add_argument(
         "--poll-seconds", type=_positive_float, default=5.0, help="between status polls (5)"
+    )
+    imp.add_argument(
+        "--timeout",
+        type=_positive_float,
+        metavar="SECONDS",
+        help="stop following after this long (exit 1; the import keeps running)",
     )
     _add_rule_options(imp)
     _add_pinecone(imp)

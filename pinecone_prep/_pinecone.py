@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
-from time import sleep
+from time import monotonic, sleep
 from typing import Any, Literal, TypeVar
 
 from ._checker import check
@@ -256,10 +256,16 @@ class ImportOutcome:
         *,
         progress: Callable[[ImportState], None] | None = None,
         poll_seconds: float = DEFAULT_POLL_SECONDS,
+        timeout: float | None = None,
     ) -> ImportOutcome:
-        """Poll `describe_import` until Completed, Failed or Cancelled; `progress` gets every
-        state seen. An interrupt leaves the import running on Pinecone (see `cancel_import`)."""
-        _check_poll(poll_seconds)
+        """Poll `describe_import` until Completed, Failed or Cancelled, or for at most
+        `timeout` seconds (then `state` is the last one seen, not done, and the import goes on
+        running); `progress` gets every state seen. An interrupt leaves the import running on
+        Pinecone (see `cancel_import`)."""
+        _check_seconds("poll_seconds", poll_seconds)
+        if timeout is not None:
+            _check_seconds("timeout", timeout)
+        deadline = None if timeout is None else monotonic() + timeout
         what = f"follow import {self.id} into index {self.index!r} (it may still be running)"
         with _Client(self._credentials) as client:
             index = client.data_plane(self._host)
@@ -268,9 +274,10 @@ class ImportOutcome:
                     self.state = _state(index.describe_import(self.id))
                 if progress is not None:
                     progress(self.state)
-                if self.state.done:
+                left = None if deadline is None else deadline - monotonic()
+                if self.state.done or (left is not None and left <= 0):
                     return self
-                sleep(poll_seconds)
+                sleep(poll_seconds if left is None else min(poll_seconds, left))
 
     def to_dict(self) -> dict[str, Any]:
         """`{"report": Report.to_dict(), "import": {...}}`; a refusal has `"import": None`."""
@@ -294,9 +301,9 @@ class ImportOutcome:
 _STATE_FIELDS = tuple(f.name for f in fields(ImportState))
 
 
-def _check_poll(poll_seconds: float) -> None:
-    if not isinstance(poll_seconds, int | float) or not poll_seconds > 0:
-        raise UsageError(f"poll_seconds must be a positive number, not {poll_seconds!r}")
+def _check_seconds(name: str, seconds: float) -> None:
+    if not isinstance(seconds, int | float) or not seconds > 0:
+        raise UsageError(f"{name} must be a positive number, not {seconds!r}")
 
 
 def _index_name(index: object) -> str:
@@ -350,6 +357,7 @@ def start_import(
     progress: Callable[[ImportState], None] | None = None,
     check_progress: Callable[[int, int], None] | None = None,
     poll_seconds: float = DEFAULT_POLL_SECONDS,
+    timeout: float | None = None,
     api_key: str | None = None,
     host: str | None = None,
     storage_options: Mapping[str, Any] | None = None,
@@ -360,13 +368,14 @@ def start_import(
     The check reads every row, or only footers with `quick` (layout, schema, limits and the
     index rules). With errors it raises `ValidationError` (carrying the report) before any
     import request, unless `force`. `error_mode` is always sent (the server default is
-    disputed across Pinecone's sources). `progress` gets each `ImportState` polled;
+    disputed across Pinecone's sources). `progress` gets each `ImportState` polled (for at
+    most `timeout` seconds, see `ImportOutcome.wait`);
     `check_progress(done_bytes, total_bytes)` follows the check. Other keyword arguments go
     to `check` (limits, extra_columns, max_examples, ...).
     """
     if error_mode not in ERROR_MODES:
         raise UsageError(f"error_mode must be 'abort' or 'continue', not {error_mode!r}")
-    _check_poll(poll_seconds)
+    _check_seconds("poll_seconds", poll_seconds)
     name = _index_name(index)
     store = Store(uri, storage_options)
     if not store.importable:
@@ -419,7 +428,9 @@ def start_import(
         _credentials=credentials,
         _host=description.host,
     )
-    return outcome.wait(progress=progress, poll_seconds=poll_seconds) if wait else outcome
+    if not wait:
+        return outcome
+    return outcome.wait(progress=progress, poll_seconds=poll_seconds, timeout=timeout)
 
 
 def _on_index(

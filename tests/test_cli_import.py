@@ -179,6 +179,18 @@ def test_local_prefix_is_a_usage_error(
     assert fake.requests == []
 
 
+def test_timeout_stops_following_and_leaves_the_import_running(
+    fake: FakePinecone, valid: Source, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.state.import_scripts[valid.uri] = [ImportStep("InProgress", 10.0, 0)] * 1000
+    code, out, err = run(capsys, *import_argv(fake, valid, "--timeout", "0.2"))
+    assert code == 1, err
+    assert "still InProgress (10%) at the --timeout" in out
+    assert "imports describe 1 --index docs" in out
+    polls = fake.calls("GET", "/bulk/imports/1")
+    assert 2 <= len(polls) < 1000 and not fake.calls("DELETE")
+
+
 def _interrupt(_: float) -> None:
     raise KeyboardInterrupt
 

@@ -308,6 +308,15 @@ def test_no_wait_returns_the_id_and_wait_follows_later(fake: FakePinecone, valid
     assert outcome.state is not None and outcome.state.status == "Completed"
 
 
+def test_wait_stops_at_its_timeout(fake: FakePinecone, valid: Source) -> None:
+    script(fake, valid, *[ImportStep("InProgress", 50.0, 0)] * 1000)
+    outcome = start(fake, valid, timeout=0.1)
+    assert outcome.state is not None and outcome.state.status == "InProgress"
+    assert not outcome.ok and outcome.records_missing is None
+    with pytest.raises(pp.UsageError, match="timeout"):
+        outcome.wait(timeout=0)
+
+
 def test_a_failure_while_following_names_the_running_import(
     fake: FakePinecone, valid: Source
 ) -> None:
