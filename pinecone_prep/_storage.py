@@ -93,8 +93,11 @@ class NotParquet(Exception):
 
 def _rejected_by_arrow(exc: BaseException) -> bool:
     # Arrow's own errors, and the plain OSError it raises for undecodable metadata (thrift);
-    # the stores raise subclasses (FileNotFoundError, PermissionError, ...) or their own types.
-    return isinstance(exc, pa.ArrowException) or type(exc) is OSError
+    # the stores raise subclasses (FileNotFoundError, PermissionError, ...) or their own types,
+    # but gcsfs reports a denied request (403) as a plain OSError("Forbidden: ...") too.
+    if isinstance(exc, pa.ArrowException):
+        return True
+    return type(exc) is OSError and not str(exc).startswith("Forbidden")
 
 
 class Store:

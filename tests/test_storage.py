@@ -12,6 +12,7 @@ import pytest
 
 import pinecone_prep as pp
 from pinecone_prep._cli import main
+from pinecone_prep._storage import NotParquet, Store
 from tests.endpoints import (
     StoragePrefix,
     azure_storage_options,
@@ -165,3 +166,13 @@ def test_object_vanishing_mid_scan_is_a_storage_error_not_f001(s3_prefix: Storag
 
     with pytest.raises(pp.StorageError, match="not found"):
         pp.check(s3_prefix.url, storage_options=s3_prefix.storage_options, progress=delete_once)
+
+
+def test_a_denied_gcs_read_is_a_storage_error_not_f001() -> None:
+    """gcsfs reports a 403 as a plain OSError, the type pyarrow uses for undecodable bytes;
+    fake-gcs-server enforces no permissions, so the error is raised here as gcsfs raises it."""
+    store = Store(str(FIXTURES / "valid"))
+    with pytest.raises(pp.StorageError, match="Forbidden"), store.reading("articles/x"):
+        raise OSError("Forbidden: b/articles/x\nCaller does not have storage.objects.get access")
+    with pytest.raises(NotParquet), store.reading("articles/x"):
+        raise OSError("Couldn't deserialize thrift: TProtocolException: Invalid data")
