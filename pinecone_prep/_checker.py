@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
+from threading import Lock
 from typing import Any, Literal, TypeVar
 
 import numpy as np
@@ -55,6 +56,10 @@ R = TypeVar("R")
 BATCH_BYTES = 8 * 1024 * 1024  # decoded bytes per batch: bounds memory (8 MiB measured best)
 DEFAULT_MAX_EXAMPLES = 20
 JSON_POOL_MIN_ROWS = 200_000  # metadata rows in a namespace worth worker processes for
+# Footers kept from the footer pass for the row scan, by serialized size: in memory they take
+# ~10x that (21 KB for a 2.2 KB footer), so a 100,000-file namespace would hold GBs. Footers
+# beyond the budget are read again when their rows are (one more request per file).
+FOOTER_BUDGET = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,7 @@ class Options:
     max_examples: int | None = DEFAULT_MAX_EXAMPLES
     workers: int | None = None
     index: IndexDescription | None = None
-    processes: int | None = None
+    processes: int | None = 0  # None: by volume (see `check`)
     rows: bool = True  # False: layout, footers, schema and limits only
 
     def __post_init__(self) -> None:
@@ -94,6 +99,7 @@ class FileInfo:
     uri: str
     bytes: int
     group_rows: tuple[int, ...] | None = None  # rows per row group; None: unreadable
+    group_bytes: tuple[int, ...] = ()  # decoded bytes per row group
     meta: pq.FileMetaData | None = None  # held only while the file is being scanned
     shape: Shape | None = None
     lengths: set[int] = field(default_factory=set)  # distinct vector lengths seen
@@ -122,7 +128,7 @@ class Task:
     first_row: int
     kind: Kind | None
     dimension: int | None
-    meta: pq.FileMetaData  # passed along so no task reads the footer again
+    meta: pq.FileMetaData | None  # the file's footer when kept (see FOOTER_BUDGET)
 
 
 @dataclass
@@ -186,6 +192,10 @@ class Scan:
         self._workers = options.workers or ((os.cpu_count() or 2) if self.store.local else 16)
         self._json_pool: ProcessPoolExecutor | None = None
         self._manifest = Manifest()  # what the writer's manifest says, when there is one
+        # Footers beyond FOOTER_BUDGET, read again for the row scan: once per file, though
+        # its row groups are scanned in parallel; dropped when the file is done.
+        self._footers_again: dict[str, Future[pq.FileMetaData]] = {}
+        self._footers_lock = Lock()
 
     # --- the report side: caps and exact counts ---------------------------------------------
 
@@ -291,8 +301,9 @@ class Scan:
         ]
         self.files += files
         # Footers: opened in parallel (they are round trips on object stores), judged in order.
-        metas = list(_ordered_map(pool, self._footer, files, window=64))
-        for file, opened in zip(files, metas, strict=True):
+        kept = 0
+        footers = _ordered_map(pool, self._footer, files, window=64)
+        for file, opened in zip(files, footers, strict=True):
             if isinstance(opened, NotParquet):
                 yield from self._emit(
                     finding(
@@ -303,10 +314,12 @@ class Scan:
                 )
                 self._report_progress(file.bytes)
                 continue
-            file.meta = opened
-            file.group_rows = tuple(
-                opened.row_group(i).num_rows for i in range(opened.num_row_groups)
-            )
+            if kept + opened.serialized_size <= FOOTER_BUDGET:
+                file.meta = opened
+                kept += opened.serialized_size
+            groups = [opened.row_group(i) for i in range(opened.num_row_groups)]
+            file.group_rows = tuple(group.num_rows for group in groups)
+            file.group_bytes = tuple(group.total_byte_size for group in groups)
             file.shape, issues = schema_issues(
                 opened.schema.to_arrow_schema(),
                 kind=opts.kind,
@@ -345,7 +358,6 @@ class Scan:
         tasks = (
             Task(file, rg, first, kind, dimension, file.meta)
             for file in scanned
-            if file.meta is not None
             for rg, first in _row_groups(file)
         )
         window = 4 * self._workers
@@ -353,6 +365,7 @@ class Scan:
         for result in _ordered_map(pool, self._check_group, tasks, window):
             file = result.task.file
             if current is not None and file is not current:
+                self._footers_again.pop(current.key, None)
                 yield from self._file_done(current, dimension)
             current = file
             for (code, severity), n in result.counts.items():
@@ -368,6 +381,7 @@ class Scan:
             _feed(vectors, result.vector_hashes, result.vector_skip, result.rows)
             self._report_progress(_group_bytes(result.task))
         if current is not None:
+            self._footers_again.pop(current.key, None)
             yield from self._file_done(current, dimension)
         for file in files:
             file.meta = None  # footers can be large: keep only what the report needs
@@ -407,6 +421,20 @@ class Scan:
             return self.store.read_footer(file.key)
         except NotParquet as exc:
             return exc
+
+    def _footer_again(self, key: str) -> pq.FileMetaData:
+        """A footer dropped after the footer pass, read by the first task that needs it."""
+        with self._footers_lock:
+            pending = self._footers_again.get(key)
+            first = pending is None
+            if pending is None:
+                pending = self._footers_again[key] = Future()
+        if first:
+            try:
+                pending.set_result(self.store.read_footer(key))
+            except BaseException as exc:
+                pending.set_exception(exc)
+        return pending.result()
 
     def _probe_dimension(self, files: list[FileInfo]) -> int | None:
         """The dimension of the namespace's first non-null vector, in sorted file order."""
@@ -455,7 +483,7 @@ class Scan:
         shape = file.shape
         counts: dict[tuple[str, Severity], int] = {}
         findings: list[Finding] = []
-        rows = task.meta.row_group(task.row_group).num_rows
+        rows = (file.group_rows or ())[task.row_group]
         result = TaskResult(task, findings, counts, rows)
         columns = shape.columns
         if not columns:
@@ -465,8 +493,8 @@ class Scan:
         try:
             for batch in self.store.batches(
                 file.key,
-                task.meta,
-                batch_size=_batch_rows(task.meta, task.row_group),
+                task.meta or self._footer_again(file.key),
+                batch_size=_batch_rows(file, task.row_group),
                 row_groups=[task.row_group],
                 columns=columns,
             ):
@@ -542,22 +570,27 @@ class Scan:
     ) -> dict[int, Any]:
         """Read back the `column` value of each record ordinal (few: only hash candidates)."""
         out: dict[int, Any] = {}
+        ordinals = np.unique(ordinals)  # sorted: each file's, then each group's, are one run
         which = np.searchsorted(base, ordinals, side="right") - 1
-        for index in np.unique(which).tolist():
+        for in_file in np.split(ordinals, np.flatnonzero(np.diff(which)) + 1):
+            if not len(in_file):
+                continue
+            index = int(np.searchsorted(base, in_file[0], side="right") - 1)
             file = files[index]
-            rows = ordinals[which == index] - base[index]
+            rows = in_file - base[index]
             starts = np.cumsum((0, *(file.group_rows or ())))
             in_group = np.searchsorted(starts, rows, side="right") - 1
             # Read only the row groups that hold the wanted rows (files can be gigabytes).
-            for group in np.unique(in_group).tolist():
-                wanted = rows[in_group == group] - starts[group]  # positions in the group
+            for wanted_rows in np.split(rows, np.flatnonzero(np.diff(in_group)) + 1):
+                group = int(np.searchsorted(starts, wanted_rows[0], side="right") - 1)
+                wanted = wanted_rows - starts[group]  # positions in the group
                 seen = 0
                 for batch in self.store.batches(file.key, row_groups=[group], columns=[column]):
                     inside = wanted[(wanted >= seen) & (wanted < seen + batch.num_rows)]
                     cells = batch.column(0).take(pa.array(inside - seen))
+                    first = int(base[index] + starts[group])
                     for position, cell in zip(inside.tolist(), cells, strict=True):
-                        ordinal = int(base[index] + starts[group]) + position
-                        out[ordinal] = (
+                        out[first + position] = (
                             cell.as_py() if column == "id" else cell.values.to_numpy().tobytes()
                         )
                     seen += batch.num_rows
@@ -671,9 +704,9 @@ def _row_groups(file: FileInfo) -> Iterator[tuple[int, int]]:
         first += rows
 
 
-def _batch_rows(meta: pq.FileMetaData, row_group: int) -> int:
-    group = meta.row_group(row_group)
-    per_row = max(1, group.total_byte_size // max(1, group.num_rows))
+def _batch_rows(file: FileInfo, row_group: int) -> int:
+    rows = (file.group_rows or ())[row_group]
+    per_row = max(1, file.group_bytes[row_group] // max(1, rows))
     return int(max(1024, BATCH_BYTES // per_row))
 
 
@@ -717,7 +750,7 @@ def _scan(
     progress: Progress | None = None,
     workers: int | None = None,
     index: IndexDescription | None = None,
-    processes: int | None = None,
+    processes: int | None = 0,
     rows: bool = True,
 ) -> Scan:
     if not isinstance(uri, str) or not uri:
@@ -762,7 +795,9 @@ def check(uri: str, **options: Any) -> Report:
     dimension (else each namespace's first vector), metric, limits (profile name or `Limits`),
     extra_columns ("error" | "warn"), storage_options (for fsspec), max_examples (per code and
     file; None for all), progress (callable(done_bytes, total_bytes)), workers (threads),
-    processes (worker processes for metadata JSON: None decides by volume, 0 for none),
+    processes (worker processes for metadata JSON: 0, the default, for none; None starts them
+    for namespaces of 200,000+ metadata rows. They import the caller's main module, so a script
+    needs the `if __name__ == "__main__":` guard; the CLI uses None),
     rows (False: footers only, no data page read: layout, schema, limits and index rules).
     """
     scan = _scan(uri, **options)

@@ -202,6 +202,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             storage_options=_storage_options(args.storage_option),
             max_examples=args.max_examples,
             progress=progress,
+            processes=None,  # worker processes for heavy metadata: this entry point is guarded
             **_target_index(args),  # --- import ---
         )
     if args.format == "json":
@@ -432,6 +433,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 limits=args.limits,
                 extra_columns=args.extra_columns,
                 max_examples=args.max_examples,
+                processes=None,
                 **access,
             )
     except pp.ValidationError as exc:

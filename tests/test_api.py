@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -185,3 +187,27 @@ def test_metadata_worker_processes_give_the_same_report(tmp_path: Path) -> None:
         "R036": 500,
         "R038": 500,
     }
+
+
+UNGUARDED_SCRIPT = """
+import sys
+import pinecone_prep as pp
+from pinecone_prep import _checker
+
+_checker.JSON_POOL_MIN_ROWS = 1  # any metadata would be worth worker processes
+report = pp.check(sys.argv[1])
+print(report.summary["records"])
+"""
+
+
+def test_a_script_without_a_main_guard_can_check(tmp_path: Path) -> None:
+    """Worker processes re-import the main module: a script with no `if __name__ ==
+    "__main__":` guard would start the check again in each and crash. By default the library
+    starts none (the CLI, whose entry point is guarded, does)."""
+    script = tmp_path / "unguarded.py"
+    script.write_text(UNGUARDED_SCRIPT)
+    done = subprocess.run(
+        [sys.executable, str(script), str(FIXTURES / "valid")], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "25" and "Traceback" not in done.stderr

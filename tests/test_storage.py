@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 import pinecone_prep as pp
+from pinecone_prep import _checker
 from pinecone_prep._cli import main
 from pinecone_prep._storage import NotParquet, Store
 from tests.endpoints import (
@@ -176,3 +177,28 @@ def test_a_denied_gcs_read_is_a_storage_error_not_f001() -> None:
         raise OSError("Forbidden: b/articles/x\nCaller does not have storage.objects.get access")
     with pytest.raises(NotParquet), store.reading("articles/x"):
         raise OSError("Couldn't deserialize thrift: TProtocolException: Invalid data")
+
+
+@pytest.mark.parametrize("case", ["valid", "cases/R005-files", "cases/F001-truncated"])
+def test_footers_beyond_the_budget_are_read_again(
+    s3_prefix: StoragePrefix, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    """A namespace of 100,000 files would hold GBs of footers: past FOOTER_BUDGET they are
+    dropped after the footer pass and read again for the row scan, with the same report."""
+    upload(s3_prefix, FIXTURES / case)
+    options = {"storage_options": s3_prefix.storage_options, "max_examples": None}
+    kept = pp.check(s3_prefix.url, **options)
+    reads: list[str] = []
+    real = Store.read_footer
+
+    def counted(self: Store, key: str) -> Any:
+        reads.append(key)
+        return real(self, key)
+
+    monkeypatch.setattr(Store, "read_footer", counted)
+    monkeypatch.setattr(_checker, "FOOTER_BUDGET", 0)
+    dropped = pp.check(s3_prefix.url, **options)
+    assert comparable(dropped, s3_prefix.url) == comparable(kept, s3_prefix.url)
+    assert dropped.summary == kept.summary
+    readable = [f["uri"] for f in kept.summary["by_file"] if f["readable"]]
+    assert len(reads) == len(kept.summary["by_file"]) + len(readable)  # each readable twice
