@@ -36,12 +36,6 @@ class Limits:
     def resolve(limits: str | Limits) -> Limits:
         return limits if isinstance(limits, Limits) else Limits.profile(limits)
 
-    def without_byte_limit(self) -> Limits:
-        """The same profile for dedicated-read-node indexes, which have no total byte limit."""
-        from dataclasses import replace
-
-        return replace(self, name=f"{self.name}+drn", max_bytes=None)
-
 
 PROFILES: dict[str, Limits] = {
     "2024": Limits("2024", 100, 100_000_000, TB, 10 * GB, 100_000, None),

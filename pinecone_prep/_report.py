@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -154,7 +154,3 @@ def finding(
 ) -> Finding:
     """Build a finding with the catalogue's severity unless the rule says otherwise."""
     return Finding(code, severity or CODES[code][0], message, location, related)
-
-
-def rules_table() -> Iterable[tuple[str, Severity, str]]:
-    return ((code, sev, text) for code, (sev, text) in CODES.items())
