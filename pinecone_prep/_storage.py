@@ -8,10 +8,11 @@ with sizes, open a Parquet file for streaming reads, write and publish objects. 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import socket
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import IO, Any
 from urllib.parse import urlsplit
@@ -283,6 +284,13 @@ class Store:
         with self._errors("delete", key):
             if self.fs.exists(self._full(key)):
                 self.fs.rm(self._full(key), recursive=True)
+
+    def remove_if_empty(self) -> None:
+        """Remove the prefix's own folder if it is empty (local filesystems: object stores have
+        no folders). A folder with anything in it is left alone."""
+        if self.local:
+            with suppress(OSError):
+                os.rmdir(self._full(""))
 
     def read_text(self, key: str) -> str | None:
         """A small UTF-8 object's text, or None when it does not exist."""

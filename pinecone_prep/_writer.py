@@ -383,6 +383,7 @@ class _Run:
         self.manifest = Manifest()
         self.listing: list[StoredObject] = []
         self.folders: dict[str, list[str]] = {}  # top-level folder -> its object keys
+        self.created_root = False  # the root did not exist before this write
 
     # --- before the first chunk ----------------------------------------------------------
 
@@ -392,6 +393,7 @@ class _Run:
                 f"{self.store.uri} names an object; give the prefix that will hold the"
                 " namespace folders"
             )
+        self.created_root = not self.store.exists("")
         self.store.delete_prefix(TMP_PREFIX)  # a crashed write's temporary files
         text = self.store.read_text(MANIFEST_KEY)
         if text is not None:
@@ -648,6 +650,8 @@ class _Run:
         self.pipeline.stop()
         with suppress(StorageError):
             self.store.delete_prefix(TMP_PREFIX)
+            if self.created_root:  # leave no empty folder behind either
+                self.store.remove_if_empty()
         if self.quarantine is not None:
             self.quarantine.discard()
 

@@ -303,8 +303,12 @@ def test_on_invalid_error_raises_and_publishes_nothing(tmp_path: Path) -> None:
     dup = next(f for f in report.findings if f.code == "R005")
     assert dup.related is not None and dup.related.row == 3 and dup.location.id == "doc-3"
     assert parquet_files(tmp_path) == []
-    assert not (root / MANIFEST_KEY).exists()
+    assert not root.exists()  # not even an empty folder: the write created it
     assert not Path(f"{root}.quarantine").exists()
+    root.mkdir()
+    with pytest.raises(pp.ValidationError):
+        pp.write(bad_frame(), root)
+    assert root.is_dir()  # the user's own folder stays
 
 
 def test_on_invalid_skip_reports_and_leaves_out(tmp_path: Path) -> None:
