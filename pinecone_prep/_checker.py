@@ -12,7 +12,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from threading import Lock
 from typing import Any, Literal, TypeVar
@@ -121,10 +121,11 @@ class FileInfo:
 
 @dataclass(frozen=True)
 class Task:
-    """One row group of one file, with what is needed to check it."""
+    """Consecutive row groups of one file (one, unless they are small), with what is needed to
+    check them."""
 
     file: FileInfo
-    row_group: int
+    row_groups: tuple[int, ...]
     first_row: int
     kind: Kind | None
     dimension: int | None
@@ -146,6 +147,8 @@ class TaskResult:
     vector_skip: np.ndarray[Any, Any] | None = None
     lengths: set[int] = field(default_factory=set)
     failure: Finding | None = None
+    # Several row groups failed together: each checked on its own, to name the broken one.
+    retried: list[TaskResult] = field(default_factory=list)
 
 
 def _ordered_map(
@@ -356,30 +359,31 @@ class Scan:
 
         ids = DuplicateFinder()
         tasks = (
-            Task(file, rg, first, kind, dimension, file.meta)
+            Task(file, groups, first, kind, dimension, file.meta)
             for file in scanned
-            for rg, first in _row_groups(file)
+            for groups, first in _task_groups(file)
         )
         window = 4 * self._workers
         current: FileInfo | None = None
-        for result in _ordered_map(pool, self._check_group, tasks, window):
-            file = result.task.file
+        for done in _ordered_map(pool, self._check_group, tasks, window):
+            file = done.task.file
             if current is not None and file is not current:
                 self._footers_again.pop(current.key, None)
                 yield from self._file_done(current, dimension)
             current = file
-            for (code, severity), n in result.counts.items():
-                self.tally.add(code, severity, n)
-            self.tally.omitted += result.omitted
-            for item in result.findings:
-                if self._keep(item):
-                    yield item
-            if result.failure is not None:
-                yield from self._emit(result.failure)
-            file.lengths |= result.lengths
-            _feed(ids, result.id_hashes, result.id_skip, result.rows)
-            _feed(vectors, result.vector_hashes, result.vector_skip, result.rows)
-            self._report_progress(_group_bytes(result.task))
+            for result in done.retried or [done]:
+                for (code, severity), n in result.counts.items():
+                    self.tally.add(code, severity, n)
+                self.tally.omitted += result.omitted
+                for item in result.findings:
+                    if self._keep(item):
+                        yield item
+                if result.failure is not None:
+                    yield from self._emit(result.failure)
+                file.lengths |= result.lengths
+                _feed(ids, result.id_hashes, result.id_skip, result.rows)
+                _feed(vectors, result.vector_hashes, result.vector_skip, result.rows)
+            self._report_progress(_task_bytes(done.task))
         if current is not None:
             self._footers_again.pop(current.key, None)
             yield from self._file_done(current, dimension)
@@ -483,7 +487,8 @@ class Scan:
         shape = file.shape
         counts: dict[tuple[str, Severity], int] = {}
         findings: list[Finding] = []
-        rows = (file.group_rows or ())[task.row_group]
+        group_rows = file.group_rows or ()
+        rows = sum(group_rows[g] for g in task.row_groups)
         result = TaskResult(task, findings, counts, rows)
         columns = shape.columns
         if not columns:
@@ -494,8 +499,8 @@ class Scan:
             for batch in self.store.batches(
                 file.key,
                 task.meta or self._footer_again(file.key),
-                batch_size=_batch_rows(file, task.row_group),
-                row_groups=[task.row_group],
+                batch_size=_batch_rows(file, task.row_groups),
+                row_groups=list(task.row_groups),
                 columns=columns,
             ):
                 self._check_batch(task, batch, task.first_row + offset, result)
@@ -509,10 +514,18 @@ class Scan:
                     vec_skip.append(skip)
                 offset += batch.num_rows
         except NotParquet as exc:
+            if len(task.row_groups) > 1:  # find the broken one: each group on its own
+                firsts = np.cumsum([task.first_row] + [group_rows[g] for g in task.row_groups])
+                singles = [
+                    replace(task, row_groups=(g,), first_row=int(first))
+                    for g, first in zip(task.row_groups, firsts, strict=False)
+                ]
+                return TaskResult(task, [], {}, rows, retried=[*map(self._check_group, singles)])
+            (group,) = task.row_groups
             result.failure = finding(
                 "F001",
-                f"row group {task.row_group} is unreadable: {exc}",
-                self._location(file.key, file.namespace, row_group=task.row_group),
+                f"row group {group} is unreadable: {exc}",
+                self._location(file.key, file.namespace, row_group=group),
             )
             return result  # its records cannot be compared for duplicates
         if id_parts:
@@ -545,6 +558,7 @@ class Scan:
         if shape.metadata:
             hits += metadata_hits(batch.column("metadata"), parsed.result() if parsed else None)
         cap = self.options.max_examples
+        starts = np.cumsum((0, *(task.file.group_rows or ())))
         for hit in hits:
             severity = hit.severity or severity_of(hit.code)
             key = (hit.code, severity)
@@ -556,7 +570,7 @@ class Scan:
                 loc = self._location(
                     task.file.key,
                     task.file.namespace,
-                    row_group=task.row_group,
+                    row_group=int(np.searchsorted(starts, first_row + row, side="right") - 1),
                     row=first_row + row,
                     column=hit.column,
                     id=record_id if isinstance(record_id, str) else None,
@@ -696,24 +710,38 @@ def _family(kind: Kind) -> str:
     return "sparse" if kind == "sparse" else "dense"
 
 
-def _row_groups(file: FileInfo) -> Iterator[tuple[int, int]]:
-    """(row group, its first row within the file) for a readable file."""
-    first = 0
-    for index, rows in enumerate(file.group_rows or ()):
-        yield index, first
-        first += rows
+def _task_groups(file: FileInfo) -> Iterator[tuple[tuple[int, ...], int]]:
+    """The row groups of a readable file as tasks: (groups, first row within the file).
+    Consecutive small groups share a task up to BATCH_BYTES, as each task has a fixed cost
+    (measured: 2,000 files of five 10-row groups took 16.5 s one group per task, 4.3 s so)."""
+    groups: list[int] = []
+    first = size = row = 0
+    for index, (rows, nbytes) in enumerate(
+        zip(file.group_rows or (), file.group_bytes, strict=True)
+    ):
+        if groups and size + nbytes > BATCH_BYTES:
+            yield tuple(groups), first
+            groups, size = [], 0
+        if not groups:
+            first = row
+        groups.append(index)
+        size += nbytes
+        row += rows
+    if groups:
+        yield tuple(groups), first
 
 
-def _batch_rows(file: FileInfo, row_group: int) -> int:
-    rows = (file.group_rows or ())[row_group]
-    per_row = max(1, file.group_bytes[row_group] // max(1, rows))
+def _batch_rows(file: FileInfo, row_groups: tuple[int, ...]) -> int:
+    rows = sum((file.group_rows or ())[g] for g in row_groups)
+    nbytes = sum(file.group_bytes[g] for g in row_groups)
+    per_row = max(1, nbytes // max(1, rows))
     return int(max(1024, BATCH_BYTES // per_row))
 
 
-def _group_bytes(task: Task) -> int:
-    """A row group's share of its file's bytes, for progress over bytes."""
+def _task_bytes(task: Task) -> int:
+    """The task's share of its file's bytes, for progress over bytes."""
     file = task.file
-    rows = (file.group_rows or ())[task.row_group]
+    rows = sum((file.group_rows or ())[g] for g in task.row_groups)
     return file.bytes * rows // file.records if file.records else 0
 
 

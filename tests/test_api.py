@@ -211,3 +211,35 @@ def test_a_script_without_a_main_guard_can_check(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "25" and "Traceback" not in done.stderr
+
+
+def test_a_broken_row_group_among_small_ones_is_named(tmp_path: Path) -> None:
+    """Small row groups are checked several at a time; when one of them cannot be decoded,
+    each is checked on its own, so the finding names the broken one and the others still
+    report their own defects."""
+    rng = np.random.default_rng(5)
+    values = rng.random((50, 4), dtype=np.float32) + 0.5
+    values[43] = 0  # R013 in row group 4
+    table = pa.table(
+        {
+            "id": [f"r{i}" for i in range(50)],
+            "values": pa.FixedSizeListArray.from_arrays(pa.array(values.ravel()), 4).cast(
+                pa.list_(pa.float32())
+            ),
+        }
+    )
+    path = tmp_path / "ns" / "part-0.parquet"
+    path.parent.mkdir()
+    pq.write_table(table, path, row_group_size=10, compression="snappy")
+    chunk = pq.ParquetFile(path).metadata.row_group(2).column(1)  # the vectors of group 2
+    data = bytearray(path.read_bytes())
+    start = chunk.data_page_offset + 20  # past the page header: its compressed body
+    data[start : start + 40] = b"\xff" * 40
+    path.write_bytes(bytes(data))
+
+    report = pp.check(str(tmp_path), max_examples=None)
+    broken = [(f.location.row_group, f.location.row) for f in report.findings if f.code == "F001"]
+    assert broken == [(2, None)]
+    zero = [(f.location.row_group, f.location.row) for f in report.findings if f.code == "R013"]
+    assert zero == [(4, 43)]
+    assert report.summary["records"] == 50
