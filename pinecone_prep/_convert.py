@@ -29,7 +29,15 @@ import pyarrow.json as pjson
 from ._errors import StorageError, UsageError, ValidationError
 from ._layout import namespace_problem
 from ._report import Location, Report, Tally, finding
-from ._rules import Hit, Rows, is_list_type, is_string_type, metadata_problem, value_problem
+from ._rules import (
+    Hit,
+    Rows,
+    is_list_type,
+    is_string_type,
+    metadata_problem,
+    problem_hits,
+    value_problem,
+)
 from ._storage import Store
 
 # A raw input column: Arrow, or (pandas object columns only) a numpy array of Python objects.
@@ -710,16 +718,6 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, datetime.date | datetime.time):  # pandas Timestamps too
         return value.isoformat()
     raise TypeError(f"type {type(value).__name__} is not JSON serializable")
-
-
-def problem_hits(problems: Problems, column: str) -> list[Hit]:
-    by_code: dict[str, list[int]] = {}
-    for row, (code, _) in problems.items():
-        by_code.setdefault(code, []).append(row)
-    return [
-        Hit(code, column, np.asarray(rows, np.int64), lambda i: problems[i][1])
-        for code, rows in sorted(by_code.items())
-    ]
 
 
 # --- namespaces ------------------------------------------------------------------------------

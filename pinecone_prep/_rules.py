@@ -669,13 +669,18 @@ def metadata_hits(md: pa.Array, problems: Mapping[int, tuple[str, str]] | None =
         )
     if problems is None:
         problems = scan_metadata(metadata_texts(md))
+    return hits + problem_hits(problems, "metadata")
+
+
+def problem_hits(problems: Mapping[int, tuple[str, str]], column: str) -> list[Hit]:
+    """Per-row problems ({row: (code, message)}, as the per-row paths find them) as hits."""
     by_code: dict[str, list[int]] = {}
-    for i, (code, _) in problems.items():
-        by_code.setdefault(code, []).append(i)
-    found = problems
-    for code, rows in sorted(by_code.items()):
-        hits.append(Hit(code, "metadata", np.asarray(rows, np.int64), lambda i: found[i][1]))
-    return hits
+    for row, (code, _) in problems.items():
+        by_code.setdefault(code, []).append(row)
+    return [
+        Hit(code, column, np.asarray(rows, np.int64), lambda i: problems[i][1])
+        for code, rows in sorted(by_code.items())
+    ]
 
 
 def metadata_problem(text: bytes | memoryview | str) -> tuple[str, str] | None:
