@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ._codes import Severity, severity_of
-from ._dupes import DuplicateFinder, Ordinals, hash_rows, hash_strings
+from ._dupes import DuplicateFinder, Ordinals, hash_strings, read_back, vector_hashes
 from ._errors import UsageError
 from ._index import IndexDescription, index_issues
 from ._layout import object_issue, read_layout, scheme_issue
@@ -36,7 +36,6 @@ from ._rules import (
     Kind,
     Shape,
     dense_hits,
-    dense_matrices,
     dimension_issues,
     first_length,
     id_hits,
@@ -509,7 +508,7 @@ class Scan:
                     id_parts.append(hash_strings(ids))
                     id_skip.append(ids.is_null().to_numpy(zero_copy_only=False))
                 if shape.values:
-                    hashes, skip = _vector_hashes(batch.column("values"))
+                    hashes, skip = vector_hashes(batch.column("values"))
                     vec_parts.append(hashes)
                     vec_skip.append(skip)
                 offset += batch.num_rows
@@ -584,30 +583,15 @@ class Scan:
     ) -> dict[int, Any]:
         """Read back the `column` value of each record ordinal (few: only hash candidates)."""
         out: dict[int, Any] = {}
-        ordinals = np.unique(ordinals)  # sorted: each file's, then each group's, are one run
+        ordinals = np.unique(ordinals)  # sorted: each file's ordinals are one run
         which = np.searchsorted(base, ordinals, side="right") - 1
         for in_file in np.split(ordinals, np.flatnonzero(np.diff(which)) + 1):
             if not len(in_file):
                 continue
             index = int(np.searchsorted(base, in_file[0], side="right") - 1)
-            file = files[index]
-            rows = in_file - base[index]
-            starts = np.cumsum((0, *(file.group_rows or ())))
-            in_group = np.searchsorted(starts, rows, side="right") - 1
-            # Read only the row groups that hold the wanted rows (files can be gigabytes).
-            for wanted_rows in np.split(rows, np.flatnonzero(np.diff(in_group)) + 1):
-                group = int(np.searchsorted(starts, wanted_rows[0], side="right") - 1)
-                wanted = wanted_rows - starts[group]  # positions in the group
-                seen = 0
-                for batch in self.store.batches(file.key, row_groups=[group], columns=[column]):
-                    inside = wanted[(wanted >= seen) & (wanted < seen + batch.num_rows)]
-                    cells = batch.column(0).take(pa.array(inside - seen))
-                    first = int(base[index] + starts[group])
-                    for position, cell in zip(inside.tolist(), cells, strict=True):
-                        out[first + position] = (
-                            cell.as_py() if column == "id" else cell.values.to_numpy().tobytes()
-                        )
-                    seen += batch.num_rows
+            first = int(base[index])
+            cells = read_back(self.store, files[index].key, in_file - first, column)
+            out.update((first + row, value) for row, value in cells.items())
         return out
 
     def _locate(
@@ -750,16 +734,6 @@ def _feed(finder: DuplicateFinder, hashes: Any, skip: Any, rows: int) -> None:
         finder.add_missing(rows)
     else:
         finder.add(hashes, skip)
-
-
-def _vector_hashes(values: pa.Array) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """Hashes of each non-null vector's bytes; null rows are skipped."""
-    hashes = np.zeros(len(values), np.uint64)
-    skip = np.ones(len(values), np.bool_)
-    for rows, matrix in dense_matrices(values):
-        hashes[rows] = hash_rows(matrix)
-        skip[rows] = False
-    return hashes, skip
 
 
 # --- the public entry points ------------------------------------------------------------------

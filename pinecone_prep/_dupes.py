@@ -14,6 +14,9 @@ import numpy.typing as npt
 import polars as pl
 import pyarrow as pa
 
+from ._rules import dense_matrices
+from ._storage import Store
+
 Hashes = npt.NDArray[np.uint64]
 Ordinals = npt.NDArray[np.int64]
 
@@ -74,3 +77,38 @@ class DuplicateFinder:
         bounds = np.flatnonzero(np.diff(vals)) + 1
         groups = np.split(ords, bounds)
         return sorted(groups, key=lambda g: int(g[0]))
+
+
+def vector_hashes(values: pa.Array) -> tuple[Hashes, npt.NDArray[np.bool_]]:
+    """Hashes of each dense vector's bytes, and which rows have none (null: to skip)."""
+    hashes = np.zeros(len(values), np.uint64)
+    skip = np.ones(len(values), np.bool_)
+    for rows, matrix in dense_matrices(values):
+        hashes[rows] = hash_rows(matrix)
+        skip[rows] = False
+    return hashes, skip
+
+
+def read_back(store: Store, key: str, rows: Ordinals, column: str) -> dict[int, Any]:
+    """Confirming candidates: the `column` value at each of `rows` (0-based in the Parquet
+    object `key`), as it was hashed: text for ids, bytes for vectors. Only the row groups that
+    hold the rows are read, in batches (files can be gigabytes)."""
+    rows = np.unique(rows)
+    meta = store.read_footer(key)
+    starts = np.cumsum([0, *(meta.row_group(i).num_rows for i in range(meta.num_row_groups))])
+    groups = np.searchsorted(starts, rows, side="right") - 1
+    out: dict[int, Any] = {}
+    for in_group in np.split(rows, np.flatnonzero(np.diff(groups)) + 1):
+        if not len(in_group):
+            continue
+        group = int(np.searchsorted(starts, in_group[0], side="right") - 1)
+        wanted = in_group - starts[group]  # positions in the group
+        seen = 0
+        for batch in store.batches(key, meta, row_groups=[group], columns=[column]):
+            inside = wanted[(wanted >= seen) & (wanted < seen + batch.num_rows)]
+            cells = batch.column(0).take(pa.array(inside - seen))
+            for position, cell in zip(inside.tolist(), cells, strict=True):
+                value = cell.as_py() if column == "id" else cell.values.to_numpy().tobytes()
+                out[int(starts[group]) + position] = value
+            seen += batch.num_rows
+    return out

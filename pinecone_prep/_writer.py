@@ -52,7 +52,7 @@ from ._convert import (
     folder_problem,
     read_input,
 )
-from ._dupes import DuplicateFinder, hash_rows, hash_strings
+from ._dupes import DuplicateFinder, hash_strings, read_back, vector_hashes
 from ._errors import StorageError, UsageError, ValidationError
 from ._layout import DEFAULT_NAMESPACE, PARQUET
 from ._limits import Limits
@@ -63,7 +63,6 @@ from ._rules import (
     Hit,
     Kind,
     dense_hits,
-    dense_matrices,
     dimension_issues,
     first_length,
     id_hits,
@@ -556,20 +555,20 @@ class _Run:
             names = encoded.dictionary.to_pylist()
             groups = {name: np.flatnonzero(codes == k) for k, name in enumerate(names)}
         ns_index = np.empty(len(good), np.int32)
-        vector_hashes = np.empty(len(good), np.uint64)
+        vec_hashes = np.empty(len(good), np.uint64)
         for name, at in groups.items():
             ns = self._namespace(name)
             ns_index[at] = ns.index
             batch = self._output(conv, good[at])
             ns.ids.add(hash_strings(batch.column(0)))
             if self.vectors is not None:
-                vector_hashes[at] = _vector_hashes(batch.column(1))
+                vec_hashes[at] = vector_hashes(batch.column(1))[0]
             self._route(ns, batch)
         self.acc_ns.append(ns_index)
         self.acc_src.append(np.full(len(good), self.sources[chunk.source], np.int32))
         self.acc_row.append(good + chunk.first_row)
         if self.vectors is not None:
-            self.vectors.add(vector_hashes)
+            self.vectors.add(vec_hashes)
 
     def _output(self, conv: Converted, rows: npt.NDArray[np.int64]) -> pa.RecordBatch:
         """The accepted `rows` of a chunk in the output schema (no copy when that is all)."""
@@ -716,26 +715,16 @@ class _Run:
         self, where: dict[int, tuple[_Part, int]], column: str, wanted: set[int]
     ) -> dict[int, Any]:
         """The `column` value of each wanted record, read from the temporary files (few: only
-        hash candidates, and only their row groups). Vectors come back as their bytes, as they
-        were hashed."""
+        hash candidates), as it was hashed."""
         by_part: dict[_Part, list[tuple[int, int]]] = {}
         for g in sorted(wanted):
             part, row = where[g]
             by_part.setdefault(part, []).append((g, row))
         out: dict[int, Any] = {}
         for part, cells in by_part.items():
-            with self.store.open_parquet(part.tmp_key) as parquet:
-                meta = parquet.metadata
-                starts = np.cumsum(
-                    [0] + [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
-                )
-                groups = np.searchsorted(starts, [row for _, row in cells], side="right") - 1
-                read: dict[int, pa.ChunkedArray] = {}
-                for (g, row), group in zip(cells, groups.tolist(), strict=True):
-                    if group not in read:
-                        read[group] = parquet.read_row_group(group, columns=[column]).column(0)
-                    cell = read[group][row - int(starts[group])]
-                    out[g] = cell.as_py() if column == "id" else cell.values.to_numpy().tobytes()
+            rows = np.array([row for _, row in cells], np.int64)
+            values = read_back(self.store, part.tmp_key, rows, column)
+            out.update((g, values[row]) for g, row in cells)
         return out
 
     def _rewrite(self) -> None:
@@ -800,14 +789,6 @@ def _locate(parts: list[_Part], local: int) -> tuple[_Part, int]:
 def _nbytes(conv: Converted) -> int:
     arrays = (conv.ids, conv.values, conv.sparse, conv.metadata)
     return sum(int(a.nbytes) for a in arrays if a is not None)
-
-
-def _vector_hashes(values: pa.Array) -> npt.NDArray[np.uint64]:
-    """Hashes of each vector's bytes (accepted rows: none null, one length)."""
-    hashes = np.zeros(len(values), np.uint64)
-    for rows, matrix in dense_matrices(values):
-        hashes[rows] = hash_rows(matrix)
-    return hashes
 
 
 # --- the quarantine --------------------------------------------------------------------------

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import pinecone_prep as pp
-from pinecone_prep import _writer
+from pinecone_prep import _dupes, _writer
 from pinecone_prep._manifest import MANIFEST_KEY, Manifest, ManifestFile, compare
 from pinecone_prep._storage import Store, StoredObject
 from tests.endpoints import StoragePrefix
@@ -392,7 +392,7 @@ def test_hash_collisions_are_never_reported(
 ) -> None:
     # Every id and every vector hashes alike: only the exact comparison may decide.
     monkeypatch.setattr(_writer, "hash_strings", lambda arr: np.zeros(len(arr), np.uint64))
-    monkeypatch.setattr(_writer, "hash_rows", lambda m: np.zeros(len(m), np.uint64))
+    monkeypatch.setattr(_dupes, "hash_rows", lambda m: np.zeros(len(m), np.uint64))
     result = pp.write(frame(20), tmp_path / "out", row_group_bytes=200)
     assert result.records == 20 and result.rejected == []
 
