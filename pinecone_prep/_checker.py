@@ -107,6 +107,11 @@ class FileInfo:
     def records(self) -> int:
         return sum(self.group_rows or ())
 
+    def row_group_of(self, row: int) -> int:
+        """The row group holding `row` (0-based within the file)."""
+        starts = np.cumsum((0, *(self.group_rows or ())))
+        return int(np.searchsorted(starts, row, side="right") - 1)
+
     def summary(self) -> dict[str, Any]:
         return {
             "uri": self.uri,
@@ -557,7 +562,6 @@ class Scan:
         if shape.metadata:
             hits += metadata_hits(batch.column("metadata"), parsed.result() if parsed else None)
         cap = self.options.max_examples
-        starts = np.cumsum((0, *(task.file.group_rows or ())))
         for hit in hits:
             severity = hit.severity or severity_of(hit.code)
             key = (hit.code, severity)
@@ -569,7 +573,7 @@ class Scan:
                 loc = self._location(
                     task.file.key,
                     task.file.namespace,
-                    row_group=int(np.searchsorted(starts, first_row + row, side="right") - 1),
+                    row_group=task.file.row_group_of(first_row + row),
                     row=first_row + row,
                     column=hit.column,
                     id=record_id if isinstance(record_id, str) else None,
@@ -605,10 +609,13 @@ class Scan:
         index = int(np.searchsorted(base, ordinal, side="right") - 1)
         file = files[index]
         row = ordinal - int(base[index])
-        starts = np.cumsum((0, *(file.group_rows or ())))
-        row_group = int(np.searchsorted(starts, row, side="right") - 1)
         return self._location(
-            file.key, file.namespace, row_group=row_group, row=row, column=column, id=record_id
+            file.key,
+            file.namespace,
+            row_group=file.row_group_of(row),
+            row=row,
+            column=column,
+            id=record_id,
         )
 
     def _duplicates(
