@@ -195,15 +195,18 @@ def _interrupt(_: float) -> None:
     raise KeyboardInterrupt
 
 
-def test_ctrl_c_without_a_terminal_leaves_the_import_running(
-    fake: FakePinecone,
-    valid: Source,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.fixture
+def ctrl_c(fake: FakePinecone, valid: Source, monkeypatch: pytest.MonkeyPatch) -> Source:
+    """An import that is still running when the user presses Ctrl-C while following it."""
     fake.state.import_scripts[valid.uri] = [ImportStep("InProgress", 10.0, 0)]
     monkeypatch.setattr("pinecone_prep._pinecone.sleep", _interrupt)
-    code, _, err = run(capsys, *import_argv(fake, valid))
+    return valid
+
+
+def test_ctrl_c_without_a_terminal_leaves_the_import_running(
+    fake: FakePinecone, ctrl_c: Source, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, *import_argv(fake, ctrl_c))
     assert code == 130
     assert "import 1 keeps running" in err and "imports describe 1 --index docs" in err
     assert not fake.calls("DELETE")
@@ -216,14 +219,12 @@ class _Terminal(io.StringIO):
 
 def test_ctrl_c_on_a_terminal_asks_and_cancels(
     fake: FakePinecone,
-    valid: Source,
+    ctrl_c: Source,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    fake.state.import_scripts[valid.uri] = [ImportStep("InProgress", 10.0, 0)]
-    monkeypatch.setattr("pinecone_prep._pinecone.sleep", _interrupt)
     monkeypatch.setattr("sys.stdin", _Terminal("y\n"))
-    code, _, err = run(capsys, *import_argv(fake, valid))
+    code, _, err = run(capsys, *import_argv(fake, ctrl_c))
     assert code == 130 and "import 1: Cancelled" in err
     assert len(fake.calls("DELETE", "/bulk/imports/1")) == 1
 
