@@ -16,8 +16,6 @@ from tests.fake_pinecone import FakePinecone, ImportStep
 from tests.test_import import VALID, Source
 from tests.test_import import s3_sources as s3_sources  # module-scoped S3 prefixes
 
-pytest.importorskip("pinecone")
-
 
 @pytest.fixture
 def fake(fake_pinecone: FakePinecone, monkeypatch: pytest.MonkeyPatch) -> FakePinecone:

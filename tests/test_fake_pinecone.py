@@ -9,12 +9,7 @@ from __future__ import annotations
 import time
 
 import pytest
-
-# Importing the fixture registers it here; conftest's pytest_plugins makes this redundant.
-from tests.fake_pinecone import DEFAULT_NAMESPACE, FakePinecone, Fault, ImportStep
-
-pinecone = pytest.importorskip("pinecone")
-from pinecone import (  # noqa: E402
+from pinecone import (
     ApiError,
     ImportErrorMode,
     ManagedDeployment,
@@ -22,6 +17,9 @@ from pinecone import (  # noqa: E402
     PodDeployment,
     UnauthorizedError,
 )
+
+# Importing the fixture registers it here; conftest's pytest_plugins makes this redundant.
+from tests.fake_pinecone import DEFAULT_NAMESPACE, FakePinecone, Fault, ImportStep
 
 
 @pytest.fixture

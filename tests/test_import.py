@@ -22,8 +22,6 @@ import pinecone_prep as pp
 from tests.endpoints import s3_storage_options
 from tests.fake_pinecone import FakePinecone, Fault, ImportStep
 
-pytest.importorskip("pinecone")
-
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 VALID = (
     FIXTURES / "valid"
