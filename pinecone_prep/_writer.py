@@ -25,7 +25,7 @@ from __future__ import annotations
 import base64
 import os
 import re
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
@@ -366,7 +366,6 @@ class _Run:
         self.kind: Kind | None = None
         self.dimension = options.dimension
         self.namespaces: dict[str, _Namespace] = {}
-        self.open_parts: OrderedDict[str, _Part] = OrderedDict()
         self.rejected: list[RejectedRow] = []
         self.sources: dict[str, int] = {}
         # Per accepted record, in input order: 8 + 8 + 4 + 4 + 8 bytes (hashes, namespace,
@@ -603,15 +602,16 @@ class _Run:
                 self._close(ns)
         # The files being filled together hold at most one file's worth: an input that
         # interleaves namespaces gets smaller files rather than unbounded memory.
-        while sum(p.estimate for p in self.open_parts.values()) > self.options.target_file_bytes:
-            fullest = max(self.open_parts.values(), key=lambda p: p.estimate)
-            self._close(self.namespaces[fullest.namespace])
+        filling = [n for n in self.namespaces.values() if n.open_part is not None]
+        while sum(_filled(n) for n in filling) > self.options.target_file_bytes:
+            fullest = max(filling, key=_filled)
+            self._close(fullest)
+            filling.remove(fullest)
 
     def _open(self, ns: _Namespace) -> _Part:
         part = _Part(ns.name, f"{TMP_PREFIX}/{ns.name}/part-{len(ns.parts):05d}.parquet.tmp")
         ns.parts.append(part)
         ns.open_part = part
-        self.open_parts[ns.name] = part
         return part
 
     def _close(self, ns: _Namespace) -> None:
@@ -619,7 +619,6 @@ class _Run:
         part = ns.open_part
         assert part is not None and self.schema is not None
         ns.open_part = None
-        del self.open_parts[ns.name]
         schema, row_group_bytes = self.schema, self.options.row_group_bytes
         self.pipeline.submit(lambda: part.write(self.store, schema, row_group_bytes))
 
@@ -775,6 +774,11 @@ class _Run:
         self.store.delete_prefix(TMP_PREFIX)
         uri = self.store.uri_of
         return [WrittenFile(uri(k), p.namespace, p.records, p.bytes, p.sha256) for p, k in final]
+
+
+def _filled(ns: _Namespace) -> int:
+    """Arrow bytes in the namespace's file being filled."""
+    return ns.open_part.estimate if ns.open_part is not None else 0
 
 
 def _locate(parts: list[_Part], local: int) -> tuple[_Part, int]:

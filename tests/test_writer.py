@@ -363,6 +363,28 @@ def test_namespaces_from_a_column(tmp_path: Path) -> None:
     clean(tmp_path / "out")
 
 
+def test_interleaved_namespaces_hold_one_file_of_memory(tmp_path: Path) -> None:
+    """Files being filled together hold at most target_file_bytes: three interleaved
+    namespaces, each smaller than the target but together larger, get more than one file
+    each rather than three full buffers."""
+    df = frame(300)
+    df["ns"] = ["a", "b", "c"] * 100
+    each = pp.write(df, tmp_path / "alone", namespace_column="ns", row_group_bytes=10**6)
+    total = sum(f.bytes for f in each.files)
+    assert len(each.files) == 3  # the default target holds a namespace in one file
+    chunks = [df.iloc[i : i + 30] for i in range(0, 300, 30)]
+    result = pp.write(
+        chunks,
+        tmp_path / "out",
+        namespace_column="ns",
+        target_file_bytes=total // 2,
+        row_group_bytes=10**6,
+    )
+    assert result.namespaces == {"a": 100, "b": 100, "c": 100}
+    assert len(result.files) > 3
+    clean(tmp_path / "out")
+
+
 def test_duplicates_across_a_stream_are_confirmed_exactly(tmp_path: Path) -> None:
     m = vectors(9)
     m[7] = m[1]  # identical vector in another namespace: R014 is per import
