@@ -11,7 +11,7 @@ from ._codes import CODES
 from ._errors import PineconeError, PrepError, StorageError, UsageError, ValidationError
 from ._index import IndexDescription
 from ._limits import Limits
-from ._pinecone import (
+from ._pinecone.imports import (
     ImportOutcome,
     ImportState,
     cancel_import,

@@ -1,3 +1,3 @@
 """Shared test setup: local storage endpoints (S3, GCS, Azure) and the fake Pinecone API."""
 
-pytest_plugins = ["tests.endpoints", "tests.fake_pinecone"]
+pytest_plugins = ["tests.support.endpoints", "tests.support.fake_pinecone"]

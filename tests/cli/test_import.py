@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from pinecone_prep._cli import main
-from tests.fake_pinecone import FakePinecone, ImportStep
-from tests.test_import import VALID, Source
-from tests.test_import import s3_sources as s3_sources  # module-scoped S3 prefixes
+from tests.pinecone.test_import import VALID, Source
+from tests.pinecone.test_import import s3_sources as s3_sources  # module-scoped S3 prefixes
+from tests.support.fake_pinecone import FakePinecone, ImportStep
 
 
 @pytest.fixture
@@ -197,7 +197,7 @@ def _interrupt(_: float) -> None:
 def ctrl_c(fake: FakePinecone, valid: Source, monkeypatch: pytest.MonkeyPatch) -> Source:
     """An import that is still running when the user presses Ctrl-C while following it."""
     fake.state.import_scripts[valid.uri] = [ImportStep("InProgress", 10.0, 0)]
-    monkeypatch.setattr("pinecone_prep._pinecone.sleep", _interrupt)
+    monkeypatch.setattr("pinecone_prep._pinecone.imports.sleep", _interrupt)
     return valid
 
 

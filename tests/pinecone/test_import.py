@@ -19,10 +19,10 @@ import fsspec
 import pytest
 
 import pinecone_prep as pp
-from tests.endpoints import s3_storage_options
-from tests.fake_pinecone import FakePinecone, Fault, ImportStep
+from tests.support.endpoints import s3_storage_options
+from tests.support.fake_pinecone import FakePinecone, Fault, ImportStep
 
-FIXTURES = Path(__file__).parents[1] / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 VALID = (
     FIXTURES / "valid"
 )  # 25 dense records of dimension 8: __default__ 4, articles 15, products 6

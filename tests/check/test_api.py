@@ -14,7 +14,7 @@ import pytest
 
 import pinecone_prep as pp
 
-FIXTURES = Path(__file__).parents[1] / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 
 
 def test_public_api_is_pinned() -> None:

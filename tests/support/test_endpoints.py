@@ -20,7 +20,7 @@ import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError, ServiceRequestError
 from fsspec.spec import AbstractFileSystem
 
-from tests.endpoints import (
+from tests.support.endpoints import (
     AZURITE_ACCOUNT,
     StoragePrefix,
     azure_storage_options,

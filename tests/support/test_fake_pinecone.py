@@ -19,7 +19,7 @@ from pinecone import (
 )
 
 # Importing the fixture registers it here; conftest's pytest_plugins makes this redundant.
-from tests.fake_pinecone import DEFAULT_NAMESPACE, FakePinecone, Fault, ImportStep
+from tests.support.fake_pinecone import DEFAULT_NAMESPACE, FakePinecone, Fault, ImportStep
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pinecone_prep as pp
 from pinecone_prep import _checker
 from pinecone_prep._cli import main
 from pinecone_prep._storage import NotParquet, Store
-from tests.endpoints import (
+from tests.support.endpoints import (
     StoragePrefix,
     azure_storage_options,
     free_port,
@@ -22,7 +22,7 @@ from tests.endpoints import (
     s3_storage_options,
 )
 
-FIXTURES = Path(__file__).parents[1] / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 
 
 def upload(prefix: StoragePrefix, local: Path) -> None:

@@ -27,7 +27,7 @@ import pinecone_prep as pp
 from pinecone_prep import _dupes, _writer
 from pinecone_prep._manifest import MANIFEST_KEY, Manifest, ManifestFile, compare
 from pinecone_prep._storage import Store, StoredObject
-from tests.endpoints import StoragePrefix
+from tests.support.endpoints import StoragePrefix
 
 RNG = np.random.default_rng(5)
 

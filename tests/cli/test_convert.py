@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pinecone_prep._cli import main
-from tests.test_writer import clean, parquet_files, read_back
+from tests.write.test_writer import clean, parquet_files, read_back
 
 ROWS: list[dict[str, Any]] = [
     {"id": "007", "values": [0.1, 0.2, 0.3], "metadata": {"genre": "rock", "year": 1999}},

@@ -9,7 +9,7 @@ import pytest
 import pinecone_prep as pp
 from pinecone_prep._index import index_issues
 
-VALID = str(Path(__file__).parents[1] / "fixtures" / "valid")
+VALID = str(Path(__file__).parents[2] / "fixtures" / "valid")
 
 
 def codes(index: pp.IndexDescription, scheme: str = "s3", namespaces: tuple[str, ...] = ()):

@@ -16,7 +16,7 @@ import pinecone_prep as pp
 from pinecone_prep._cli import main
 from pinecone_prep._planner import NamespacePlan, pack
 
-FIXTURES = Path(__file__).parents[1] / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 
 
 def write_namespaces(root: Path, count: int, rows: int = 2) -> Path:

@@ -14,7 +14,7 @@ import pytest
 import pinecone_prep as pp
 from pinecone_prep._cli import main
 
-FIXTURES = Path(__file__).parents[1] / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pinecone_prep as pp
-from tests.endpoints import s3_storage_options
+from tests.support.endpoints import s3_storage_options
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -1,7 +1,8 @@
 """Real local object-storage endpoints for tests: S3 (moto), GCS (fake-gcs-server), Azure (Azurite).
 
-Load with ``pytest_plugins = ["tests.endpoints"]``. Session fixtures start one server each on a
-free 127.0.0.1 port; function fixtures create a fresh bucket/container and delete it afterwards.
+Load with ``pytest_plugins = ["tests.support.endpoints"]``. Session fixtures start one server
+each on a free 127.0.0.1 port; function fixtures create a fresh bucket/container and delete it
+afterwards.
 A server that cannot start FAILS the test, never skips: CI must install what it needs
 (``pip install -e '.[dev]'`` and ``npm install --prefix .ci/node azurite@3``).
 See notes/storage-endpoints.md for the options and the error classes each backend raises.
@@ -38,7 +39,7 @@ from fsspec.spec import AbstractFileSystem
 # so it must be set before anything imports gcsfs (gs_server checks that it took effect).
 os.environ.setdefault("GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT", "false")
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 AZURITE_BIN = REPO_ROOT / ".ci" / "node" / "node_modules" / ".bin" / "azurite-blob"
 # Azurite's fixed development account (public, documented by Microsoft; not a secret).
 AZURITE_ACCOUNT = "devstoreaccount1"
@@ -264,7 +265,8 @@ def gcs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     if gcsfs.GCSFileSystem is not gcsfs.core.GCSFileSystem:
         pytest.fail(
-            "gcsfs was imported before tests.endpoints set GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT=false;"
+            "gcsfs was imported before tests.support.endpoints set"
+            " GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT=false;"
             " its gRPC bucket probe hangs ~60 s per call against fake-gcs-server."
             " Export GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT=false before running pytest.",
             pytrace=False,

@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures"
 RULES = REPO.parent / "shared/spec/RULES.md"
 CASE_FILES = sorted(FIXTURES.glob("cases/*/case.json"))
