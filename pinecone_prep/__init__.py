@@ -4,26 +4,76 @@ Check every row of an import prefix (`check`), plan import requests within Pinec
 write compliant Parquet files, and start the import once it is clean (`start_import`). Data
 problems are `Finding`s in a `Report`; exceptions are for misuse and I/O only (see
 `pinecone_prep._errors` for the tree).
+
+Names are imported on first use (PEP 562), so `import pinecone_prep` and the command line start
+fast: the writer (polars) and the SDK load only when used.
 """
 
-from ._checker import check, is_valid, iter_findings
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from ._codes import CODES
 from ._errors import PineconeError, PrepError, StorageError, UsageError, ValidationError
-from ._index import IndexDescription
-from ._limits import Limits
-from ._pinecone.imports import (
-    ImportOutcome,
-    ImportState,
-    cancel_import,
-    describe_import,
-    describe_index,
-    list_imports,
-    preflight,
-    start_import,
-)
-from ._planner import ImportPlan, ImportRequest, materialize, plan
-from ._report import Finding, Location, Report
-from ._writer import WriteResult, write
+
+if TYPE_CHECKING:
+    from ._checker import check, is_valid, iter_findings
+    from ._index import IndexDescription
+    from ._limits import Limits
+    from ._pinecone.imports import (
+        ImportOutcome,
+        ImportState,
+        cancel_import,
+        describe_import,
+        describe_index,
+        list_imports,
+        preflight,
+        start_import,
+    )
+    from ._planner import ImportPlan, ImportRequest, materialize, plan
+    from ._report import Finding, Location, Report
+    from ._writer import WriteResult, write
+
+# Where each lazily imported name lives.
+_HOMES = {
+    "check": "._checker",
+    "is_valid": "._checker",
+    "iter_findings": "._checker",
+    "IndexDescription": "._index",
+    "Limits": "._limits",
+    "ImportOutcome": "._pinecone.imports",
+    "ImportState": "._pinecone.imports",
+    "cancel_import": "._pinecone.imports",
+    "describe_import": "._pinecone.imports",
+    "describe_index": "._pinecone.imports",
+    "list_imports": "._pinecone.imports",
+    "preflight": "._pinecone.imports",
+    "start_import": "._pinecone.imports",
+    "ImportPlan": "._planner",
+    "ImportRequest": "._planner",
+    "materialize": "._planner",
+    "plan": "._planner",
+    "Finding": "._report",
+    "Location": "._report",
+    "Report": "._report",
+    "WriteResult": "._writer",
+    "write": "._writer",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(home, __name__), name)
+    globals()[name] = value  # the next access is a plain lookup
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "CODES",

@@ -75,7 +75,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "R038": ("error", "NaN or Infinity inside metadata JSON"),
     # 5. Index preflight (codes added by pinecone-prep: the spec names these checks, no codes)
     "P001": ("error", "pod index: only serverless indexes can import"),
-    "P002": ("warning", "integrated-embedding index: import does not embed"),
+    "P002": ("error", "integrated-embedding index: Pinecone refuses imports into it"),
+    "P003": ("error", "document index: it imports JSON Lines, not Parquet"),
 }
 
 
