@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ._errors import UsageError
-from ._layout import DEFAULT_NAMESPACE
+from ._spec import DEFAULT_NAMESPACE
 
 IndexKind = Literal["dense", "sparse"]
 CLOUDS = ("aws", "gcp", "azure")

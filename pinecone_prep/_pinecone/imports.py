@@ -15,10 +15,11 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from time import monotonic, sleep
 from typing import Any, Literal, TypeVar
 
-from .._checker import check
+from .._check.api import check
+from .._codes import severity_of
 from .._errors import UsageError, ValidationError
 from .._index import IndexDescription, index_issues
-from .._report import Location, Report, finding
+from .._report import Finding, Location, Report, Summary
 from .._storage import Store
 from .client import Client, Credentials
 
@@ -84,7 +85,7 @@ class ImportOutcome:
     index: str
     uri: str
     error_mode: ErrorMode
-    report: Report
+    report: Report[Summary]
     quick: bool = False  # the check read footers only
     state: ImportState | None = None  # None until the import has been described
     _credentials: Credentials = field(default_factory=Credentials, repr=False)
@@ -92,7 +93,7 @@ class ImportOutcome:
 
     @property
     def records_expected(self) -> int:
-        return int(self.report.summary["records"])
+        return self.report.summary.records
 
     @property
     def records_missing(self) -> int | None:
@@ -196,7 +197,7 @@ def preflight(
     api_key: str | None = None,
     host: str | None = None,
     **check_options: Any,
-) -> Report:
+) -> Report[Summary]:
     """`check(uri, ...)` against an index: a name is described live (see `describe_index`),
     an `IndexDescription` is used as given. The index findings (L007, L010, P001, P002) and
     the data findings it implies (S010, S012, R011, ...) are in the same report."""
@@ -251,21 +252,22 @@ def start_import(
         index=description,
         storage_options=storage_options,
         progress=check_progress,
-        rows=not quick,
+        quick=quick,
         **check_options,
     )
     if not (report.valid or force):
-        raise ValidationError(report)
+        raise ValidationError(report.describe_errors(), report=report)
     with Client(credentials) as client:
         data_plane = client.data_plane(description.host)
         if not force:
             # The check may have taken hours: a namespace created meanwhile (another import,
             # a retry) would fail this one, so look again just before starting.
             now = replace(description, namespaces=client.namespaces(data_plane, name))
-            names = [ns["name"] for ns in report.summary["by_namespace"]]
+            names = [ns.name for ns in report.summary.by_namespace]
             taken = [
-                finding(
+                Finding(
                     issue.code,
+                    severity_of(issue.code),
                     f"{issue.message} (created while the check ran)",
                     Location(store.uri_of(issue.namespace or ""), issue.namespace),
                 )
@@ -273,7 +275,8 @@ def start_import(
                 if issue.code == "L007"
             ]
             if taken:
-                raise ValidationError(report.extended(taken))
+                refused = report.extended(taken)
+                raise ValidationError(refused.describe_errors(), report=refused)
         with client.calling(f"start the import of {store.uri} into index {name!r}"):
             started = data_plane.start_import(
                 uri, error_mode=error_mode, integration_id=integration_id

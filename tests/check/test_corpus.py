@@ -106,7 +106,7 @@ def test_case(case_file: Path) -> None:
     elif not any(_severity_is_error(code) for code in case["also"]):
         assert report.valid is True, shown
     if "records" in case:  # the scan went on past a broken file
-        assert report.summary["records"] == case["records"]
+        assert report.summary.records == case["records"]
 
 
 def _severity_is_error(code: str) -> bool:
@@ -127,7 +127,7 @@ def test_valid_prefix(name: str) -> None:
     assert not bad, "a valid prefix has findings:\n" + "\n".join(bad)
     assert report.valid is True
     rows = sum(pq.ParquetFile(p).metadata.num_rows for p in Path(root).rglob("*.parquet"))
-    assert report.summary["records"] == rows
+    assert report.summary.records == rows
 
 
 def test_every_offline_code_has_a_case() -> None:

@@ -46,9 +46,9 @@ def test_existing_namespaces(existing: dict[str, int], namespace: str, found: bo
 
 def test_index_drives_the_data_rules() -> None:
     report = pp.check(VALID, index=pp.IndexDescription(kind="sparse"))
-    assert report.summary["by_code"]["S010"] >= 1
+    assert report.summary.by_code["S010"] >= 1
     report = pp.check(VALID, index=pp.IndexDescription(dimension=16))
-    assert report.summary["by_code"]["R011"] == report.summary["records"]
+    assert report.summary.by_code["R011"] == report.summary.records
     report = pp.check(VALID, index=pp.IndexDescription(namespaces={"articles": 1}))
     assert [f.location.namespace for f in report.findings if f.code == "L007"] == ["articles"]
 
