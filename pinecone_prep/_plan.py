@@ -15,14 +15,14 @@ from typing import Any
 
 import orjson
 
-from ._check.api import uri_text
+from ._collector import Collector
 from ._errors import UsageError
 from ._limits import Limits
-from ._report import Collector, Counts, Finding, Location
+from ._report import Counts, Finding, Location
 from ._rules.limits import limit_issues
 from ._storage import Store
 from ._survey import Survey, SurveyOptions
-from ._types import Meter, Progress, check_count, check_progress
+from ._types import Meter, Progress, check_count, check_progress, uri_text
 
 
 @dataclass(frozen=True)

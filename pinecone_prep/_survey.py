@@ -17,10 +17,11 @@ from typing import Literal, TypeVar
 import numpy as np
 import pyarrow.parquet as pq
 
+from ._collector import Collector
 from ._index import IndexDescription, index_issues
 from ._limits import Limits
 from ._manifest import Manifest
-from ._report import Collector, FileSummary, Finding, Location
+from ._report import FileSummary, Finding, Location
 from ._rules import Issue
 from ._rules.files import (
     empty_file,

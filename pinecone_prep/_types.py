@@ -3,6 +3,7 @@ public entry point uses for the options they share (so they agree on what is val
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -26,6 +27,15 @@ class StoredObject:
 def family(kind: Kind) -> Literal["dense", "sparse"]:
     """Dense and hybrid records can share a (dense) index; sparse ones cannot."""
     return "sparse" if kind == "sparse" else "dense"
+
+
+def uri_text(uri: Any, name: str = "uri") -> str:
+    """A URI or path given as str or os.PathLike, as text."""
+    if isinstance(uri, os.PathLike):
+        uri = os.fspath(uri)
+    if not isinstance(uri, str) or not uri:
+        raise UsageError(f"{name} must be a non-empty URI or path, not {uri!r}")
+    return uri
 
 
 def check_choice(value: T, name: str, choices: Collection[T]) -> T:

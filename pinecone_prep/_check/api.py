@@ -20,20 +20,12 @@ from .._types import (
     check_kind,
     check_progress,
     family,
+    uri_text,
 )
 from .scan import DEFAULT_MAX_EXAMPLES, CheckOptions, Scan
 
 METRICS = ("cosine", "euclidean", "dotproduct")
 ExtraColumns = Literal["error", "warn"]
-
-
-def uri_text(uri: Any, name: str = "uri") -> str:
-    """A URI or path given as str or os.PathLike, as text."""
-    if isinstance(uri, os.PathLike):
-        uri = os.fspath(uri)
-    if not isinstance(uri, str) or not uri:
-        raise UsageError(f"{name} must be a non-empty URI or path, not {uri!r}")
-    return uri
 
 
 def _scan(

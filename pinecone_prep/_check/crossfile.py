@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from .._collector import Collector
 from .._dupes import DuplicateFinder, Ordinals, equal_classes, read_back
-from .._report import Collector, Finding, Location
+from .._report import Finding, Location
 from .._rules.files import dimension_disagrees
 from .._rules.records import duplicate_id, identical_vector
 from .._rules.schema import dimension_issues

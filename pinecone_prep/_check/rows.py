@@ -16,8 +16,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .._collector import Batch, Place, hit_findings
 from .._dupes import hash_strings, vector_hashes
-from .._report import Batch, Place, hit_findings
 from .._rules import Hit, Issue
 from .._rules.arrow import first_length, vector_lengths
 from .._rules.files import rows_issue, unreadable_row_group

@@ -13,10 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .._collector import Collector
 from .._errors import UsageError
 from .._index import IndexDescription
 from .._limits import Limits
-from .._report import Collector, Finding, NamespaceSummary, Summary
+from .._report import Finding, NamespaceSummary, Summary
 from .._storage import Store
 from .._survey import FOOTER_BUDGET, FileInfo, NamespaceInfo, Survey, SurveyOptions
 from .._types import Kind, Meter, Progress

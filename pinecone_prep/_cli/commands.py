@@ -47,6 +47,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             extra_columns=args.extra_columns,
             storage_options=storage_options(args.storage_option),
             max_examples=args.max_examples,
+            quick=args.quick,
             progress=progress,
             processes=None,  # worker processes for heavy metadata: this entry point is guarded
             **_target_index(args),  # --- import ---

@@ -3,12 +3,14 @@ the Arrow buffers; messages are built lazily, only for the rows a report keeps."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from .._codes import Severity
 from .._spec import FLOAT32_MAX, MAX_ID_CHARS, MAX_SPARSE_ENTRIES, UINT32_MAX, WARN_SPARSE_ENTRIES
 from .._types import Kind
 from . import Hit, Rows
@@ -120,63 +122,68 @@ def dense_hits(values: pa.Array, dimension: int | None) -> list[Hit]:
     return hits
 
 
+def _hits(
+    code: str, rows: Rows, describe: Callable[[int], str], severity: Severity | None = None
+) -> list[Hit]:
+    """A sparse rule's hit, when rows break it."""
+    return [Hit(code, "sparse_values", rows, describe, severity)] if len(rows) else []
+
+
+def _rows(mask: npt.NDArray[np.bool_]) -> Rows:
+    return np.flatnonzero(mask).astype(np.int64)
+
+
 def sparse_hits(sparse: pa.Array, kind: Kind | None) -> list[Hit]:
     """R020-R026 on a struct<indices: list<int>, values: list<float>> column."""
     valid = sparse.is_valid().to_numpy(zero_copy_only=False)
     names = [sparse.type.field(i).name for i in range(sparse.type.num_fields)]
     parts = dict(zip(names, sparse.flatten(), strict=True))
     indices, weights = parts["indices"], parts["values"]
-    hits = []
-    col = "sparse_values"
-
-    if kind == "sparse":
-        nulls = np.flatnonzero(~valid).astype(np.int64)
-        if len(nulls):
-            hits.append(Hit("R020", col, nulls, lambda i: "`sparse_values` is null"))
-    valid &= indices.is_valid().to_numpy(zero_copy_only=False) | weights.is_valid().to_numpy(
-        zero_copy_only=False
+    hits = (
+        _hits("R020", _rows(~valid), lambda i: "`sparse_values` is null")
+        if kind == "sparse"
+        else []
     )
+    has_i = indices.is_valid().to_numpy(zero_copy_only=False)
+    has_v = weights.is_valid().to_numpy(zero_copy_only=False)
+    valid &= has_i | has_v
     i_off, i_child = flat_list(indices)
     v_off, v_child = flat_list(weights)
-    n_idx = np.where(indices.is_valid().to_numpy(zero_copy_only=False), np.diff(i_off), 0)
-    n_val = np.where(weights.is_valid().to_numpy(zero_copy_only=False), np.diff(v_off), 0)
+    n_idx = np.where(has_i, np.diff(i_off), 0)
+    n_val = np.where(has_v, np.diff(v_off), 0)
+    hits += _hits(
+        "R021",
+        _rows(valid & (n_idx != n_val)),
+        lambda i: f"{n_idx[i]} indices but {n_val[i]} values",
+    )
+    hits += _hits(
+        "R022", _rows(valid & (n_idx == 0) & (n_val == 0)), lambda i: "sparse vector has no entries"
+    )
+    hits += _hits(
+        "R025",
+        _rows(valid & (n_idx > MAX_SPARSE_ENTRIES)),
+        lambda i: f"{n_idx[i]} sparse entries; the maximum is {MAX_SPARSE_ENTRIES}",
+    )
+    hits += _hits(
+        "R025",
+        _rows(valid & (n_idx > WARN_SPARSE_ENTRIES) & (n_idx <= MAX_SPARSE_ENTRIES)),
+        lambda i: (
+            f"{n_idx[i]} sparse entries; some Pinecone docs allow at most {WARN_SPARSE_ENTRIES}"
+        ),
+        severity="warning",
+    )
+    return hits + _sparse_element_hits(i_off, i_child, v_off, v_child, valid & (n_idx > 1), valid)
 
-    mismatch = np.flatnonzero(valid & (n_idx != n_val)).astype(np.int64)
-    if len(mismatch):
-        hits.append(
-            Hit("R021", col, mismatch, lambda i: f"{n_idx[i]} indices but {n_val[i]} values")
-        )
-    empty = np.flatnonzero(valid & (n_idx == 0) & (n_val == 0)).astype(np.int64)
-    if len(empty):
-        hits.append(Hit("R022", col, empty, lambda i: "sparse vector has no entries"))
-    over = np.flatnonzero(valid & (n_idx > MAX_SPARSE_ENTRIES)).astype(np.int64)
-    if len(over):
-        hits.append(
-            Hit(
-                "R025",
-                col,
-                over,
-                lambda i: f"{n_idx[i]} sparse entries; the maximum is {MAX_SPARSE_ENTRIES}",
-            )
-        )
-    many = np.flatnonzero(
-        valid & (n_idx > WARN_SPARSE_ENTRIES) & (n_idx <= MAX_SPARSE_ENTRIES)
-    ).astype(np.int64)
-    if len(many):
-        hits.append(
-            Hit(
-                "R025",
-                col,
-                many,
-                lambda i: (
-                    f"{n_idx[i]} sparse entries; some Pinecone docs allow at most"
-                    f" {WARN_SPARSE_ENTRIES}"
-                ),
-                severity="warning",
-            )
-        )
 
-    # Element rules: find bad flat positions, then the rows that own them.
+def _sparse_element_hits(
+    i_off: npt.NDArray[np.int64],
+    i_child: pa.Array,
+    v_off: npt.NDArray[np.int64],
+    v_child: pa.Array,
+    several: npt.NDArray[np.bool_],
+    valid: npt.NDArray[np.bool_],
+) -> list[Hit]:
+    """R023, R024, R026: find bad flat positions, then the rows that own them."""
     start, stop = int(i_off[0]), int(i_off[-1])
     flat_idx = numbers(i_child, start, stop)
     if flat_idx.dtype.kind == "f":  # nulls inside indices come back as NaN
@@ -185,26 +192,17 @@ def sparse_hits(sparse: pa.Array, kind: Kind | None) -> list[Hit]:
         bad_pos = (flat_idx < 0) | (flat_idx > UINT32_MAX)
     else:
         bad_pos = flat_idx > UINT32_MAX
-    out_of_range = owned_rows(bad_pos, i_off, start, valid)
-    if len(out_of_range):
-        hits.append(
-            Hit(
-                "R023",
-                col,
-                out_of_range,
-                lambda i: "sparse index outside 0..4,294,967,295 (uint32) or null",
-            )
-        )
-    dupes = _duplicate_entries(flat_idx, i_off - start, valid & (n_idx > 1))
-    if len(dupes):
-        hits.append(Hit("R024", col, dupes, lambda i: "the same sparse index appears twice"))
-
+    hits = _hits(
+        "R023",
+        owned_rows(bad_pos, i_off, start, valid),
+        lambda i: "sparse index outside 0..4,294,967,295 (uint32) or null",
+    )
+    dupes = _duplicate_entries(flat_idx, i_off - start, several)
+    hits += _hits("R024", dupes, lambda i: "the same sparse index appears twice")
     v_start, v_stop = int(v_off[0]), int(v_off[-1])
     flat_w = numbers(v_child, v_start, v_stop)
     bad_w = owned_rows(~np.isfinite(flat_w), v_off, v_start, valid)
-    if len(bad_w):
-        hits.append(Hit("R026", col, bad_w, lambda i: "sparse value is NaN, Inf or null"))
-    return hits
+    return hits + _hits("R026", bad_w, lambda i: "sparse value is NaN, Inf or null")
 
 
 def _duplicate_entries(

@@ -47,101 +47,96 @@ def schema_issues(
     extra_columns: Literal["error", "warn"] = "error",
 ) -> tuple[Shape, list[Issue]]:
     """Judge a file's schema: the Shape to check its rows with, and the S-rule issues."""
-    types = {f.name: f.type for f in schema}
-    issues: list[Issue] = []
-
-    ids_ok = False
-    if "id" not in types:
-        issues.append(Issue("S001", "required column `id` is missing", column="id"))
-    elif not is_string_type(types["id"]):
-        issues.append(
-            Issue("S002", f"`id` must be a string column, found {types['id']}", column="id")
+    names = [f.name for f in schema]
+    repeated = {n for n in names if names.count(n) > 1}
+    types = {f.name: f.type for f in schema if f.name not in repeated}
+    issues = [
+        Issue(
+            "S009",
+            f"column `{name}` appears {names.count(name)} times: Pinecone cannot tell which to"
+            " read",
+            column=name,
         )
-    else:
-        ids_ok = True
-
-    has_values, has_sparse = "values" in types, "sparse_values" in types
-    if not (has_values or has_sparse):
-        issues.append(
-            Issue("S003", "no vector column: expected `values` and/or `sparse_values`", column=None)
-        )
-
-    values_ok, fixed_dim = False, None
-    if has_values:
-        t = types["values"]
-        if not is_float_list(t):
-            issues.append(
-                Issue(
-                    "S004",
-                    f"`values` must be a list of float32 (or float64), found {t}",
-                    column="values",
-                )
-            )
-        else:
-            values_ok = True
-            if pa.types.is_float64(t.value_type):
-                issues.append(
-                    Issue(
-                        "S005",
-                        "`values` holds float64; Pinecone narrows it to float32 (write float32)",
-                        column="values",
-                    )
-                )
-            if pa.types.is_fixed_size_list(t):
-                fixed_dim = int(t.list_size)
-
-    sparse_ok = False
-    if has_sparse:
-        fields = sparse_fields(types["sparse_values"])
-        if fields is None:
-            issues.append(
-                Issue(
-                    "S006",
-                    "`sparse_values` must be struct<indices: list<uint32>, values: list<float32>>,"
-                    f" found {types['sparse_values']}",
-                    column="sparse_values",
-                )
-            )
-        else:
-            sparse_ok = True
-            index_type = fields[0].value_type
-            if not pa.types.is_uint32(index_type):
-                issues.append(
-                    Issue(
-                        "S007",
-                        f"`sparse_values.indices` is {index_type}; Pinecone expects uint32",
-                        column="sparse_values",
-                    )
-                )
-
-    metadata_ok = False
-    if "metadata" in types:
-        if is_string_type(types["metadata"]):
-            metadata_ok = True
-        else:
-            issues.append(
-                Issue(
-                    "S008",
-                    f"`metadata` must be a JSON-encoded string column, found {types['metadata']}",
-                    column="metadata",
-                )
-            )
-
-    for name in types:
-        if name not in COLUMNS:
-            severity: Severity = "warning" if extra_columns == "warn" else "error"
-            issues.append(
-                Issue(
-                    "S009", f"extra column `{name}` is not allowed", column=name, severity=severity
-                )
-            )
-
-    file_kind = infer_kind(set(types))
+        for name in sorted(repeated)
+    ]
+    ids_ok = _judge(issues, _id_issues(types, repeated))
+    if not ({"values", "sparse_values"} & (set(types) | repeated)):
+        issues.append(Issue("S003", "no vector column: expected `values` and/or `sparse_values`"))
+    values_ok = _judge(issues, _values_issues(types.get("values")))
+    sparse_ok = _judge(issues, _sparse_issues(types.get("sparse_values")))
+    metadata_ok = _judge(issues, _metadata_issues(types.get("metadata")))
+    severity: Severity = "warning" if extra_columns == "warn" else "error"
+    issues += [
+        Issue("S009", f"extra column `{n}` is not allowed", column=n, severity=severity)
+        for n in types
+        if n not in COLUMNS
+    ]
+    file_kind = infer_kind(set(types) | repeated)
     issues += kind_issues(file_kind, kind=kind, metric=metric)
+    t = types.get("values")
+    fixed_dim = None
+    if values_ok and t is not None and pa.types.is_fixed_size_list(t):
+        fixed_dim = int(t.list_size)
     if fixed_dim is not None:
         issues += dimension_issues(fixed_dim, dimension, "fixed_size_list")
     shape = Shape(file_kind, fixed_dim, ids_ok, values_ok, sparse_ok, metadata_ok)
     return shape, issues
+
+
+def _judge(issues: list[Issue], judged: tuple[bool, list[Issue]]) -> bool:
+    """Collect a column's issues; whether its rows can be checked."""
+    ok, found = judged
+    issues += found
+    return ok
+
+
+def _id_issues(types: dict[str, pa.DataType], repeated: set[str]) -> tuple[bool, list[Issue]]:
+    if "id" in repeated:
+        return False, []
+    if "id" not in types:
+        return False, [Issue("S001", "required column `id` is missing", column="id")]
+    if not is_string_type(types["id"]):
+        found = types["id"]
+        return False, [Issue("S002", f"`id` must be a string column, found {found}", column="id")]
+    return True, []
+
+
+def _values_issues(t: pa.DataType | None) -> tuple[bool, list[Issue]]:
+    if t is None:
+        return False, []
+    if not is_float_list(t):
+        message = f"`values` must be a list of float32 (or float64), found {t}"
+        return False, [Issue("S004", message, column="values")]
+    if pa.types.is_float64(t.value_type):
+        message = "`values` holds float64; Pinecone narrows it to float32 (write float32)"
+        return True, [Issue("S005", message, column="values")]
+    return True, []
+
+
+def _sparse_issues(t: pa.DataType | None) -> tuple[bool, list[Issue]]:
+    if t is None:
+        return False, []
+    fields = sparse_fields(t)
+    if fields is None:
+        message = (
+            "`sparse_values` must be struct<indices: list<uint32>, values: list<float32>>,"
+            f" found {t}"
+        )
+        return False, [Issue("S006", message, column="sparse_values")]
+    index_type = fields[0].value_type
+    if not pa.types.is_uint32(index_type):
+        message = f"`sparse_values.indices` is {index_type}; Pinecone expects uint32"
+        return True, [Issue("S007", message, column="sparse_values")]
+    return True, []
+
+
+def _metadata_issues(t: pa.DataType | None) -> tuple[bool, list[Issue]]:
+    if t is None:
+        return False, []
+    if not is_string_type(t):
+        message = f"`metadata` must be a JSON-encoded string column, found {t}"
+        return False, [Issue("S008", message, column="metadata")]
+    return True, []
 
 
 def kind_issues(file_kind: Kind | None, *, kind: Kind | None, metric: str | None) -> list[Issue]:

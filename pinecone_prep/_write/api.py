@@ -11,11 +11,10 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .._check.api import uri_text
 from .._errors import UsageError
 from .._spec import TMP_PREFIX
 from .._storage import Store
-from .._types import Kind, Meter, Progress, check_progress
+from .._types import Kind, Meter, Progress, check_progress, uri_text
 from .columns import ColumnPlan
 from .inputs import Sizing, Wanted, read_input
 from .model import (

@@ -13,9 +13,9 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from .._collector import Place, hit_findings
 from .._dupes import hash_strings, vector_hashes
 from .._errors import StorageError, UsageError
-from .._report import Place, hit_findings
 from .._rules import Hit
 from .._rules.arrow import first_length
 from .._rules.metadata import metadata_hits
