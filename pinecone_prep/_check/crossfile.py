@@ -20,7 +20,7 @@ from .._rules.records import duplicate_id, identical_vector
 from .._rules.schema import dimension_issues
 from .._storage import Store
 from .._survey import FileInfo
-from .rows import TaskResult
+from .rows import FileResult
 
 
 class CrossFile:
@@ -37,16 +37,14 @@ class CrossFile:
         self.ids = DuplicateFinder()
         self.files += files
 
-    def add(self, result: TaskResult) -> None:
-        result.task.file.lengths |= result.lengths
-        for finder, hashes, skip in (
-            (self.ids, result.id_hashes, result.id_skip),
-            (self.vectors, result.vector_hashes, result.vector_skip),
-        ):
+    def add(self, file: FileInfo, result: FileResult) -> None:
+        """A file's rows; a file without a result (unreadable) holds no comparable record."""
+        file.lengths |= result.lengths
+        for finder, hashes in ((self.ids, result.ids), (self.vectors, result.vectors)):
             if hashes is None:
                 finder.add_missing(result.rows)
             else:
-                finder.add(hashes, skip)
+                finder.add(*hashes)
 
     def file_done(self, file: FileInfo, namespace_dimension: int | None) -> Iterator[Finding]:
         """A file whose vectors all share one length has that dimension; a mixed file has none

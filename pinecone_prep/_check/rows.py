@@ -25,7 +25,7 @@ from .._rules.metadata import metadata_hits, metadata_texts, scan_metadata
 from .._rules.records import dense_hits, id_hits, sparse_hits
 from .._storage import NotParquet, Store
 from .._survey import FileInfo, ordered_map
-from .._types import Kind
+from .._types import Kind, Meter
 
 BATCH_BYTES = 8 * 1024 * 1024  # decoded bytes per batch: bounds memory (8 MiB measured best)
 JSON_POOL_MIN_ROWS = 200_000  # metadata rows in a namespace worth worker processes for
@@ -62,6 +62,49 @@ class TaskResult:
     retried: list[TaskResult] = field(default_factory=list)
 
 
+@dataclass
+class FileResult:
+    """One file's rows, checked: what the merge needs, in one picklable value (the tasks of a
+    distributed check return these). Hashes are aligned to the file's records; records that
+    could not be read are marked to skip."""
+
+    key: str
+    rows: int
+    batch: Batch = field(default_factory=Batch)
+    failures: list[Issue] = field(default_factory=list)
+    lengths: set[int] = field(default_factory=set)
+    ids: tuple[Any, Any] | None = None  # (hashes, skip)
+    vectors: tuple[Any, Any] | None = None
+
+    @staticmethod
+    def of(file: FileInfo, done: list[TaskResult]) -> FileResult:
+        out = FileResult(file.key, file.records)
+        ids, vectors = [], []
+        for result in (r for d in done for r in (d.retried or [d])):
+            out.batch.findings += result.batch.findings
+            out.batch.omitted += result.batch.omitted
+            for key, n in result.batch.counts.items():
+                out.batch.counts[key] = out.batch.counts.get(key, 0) + n
+            if result.failure is not None:
+                out.failures.append(result.failure)
+            out.lengths |= result.lengths
+            ids.append(_or_missing(result.id_hashes, result.id_skip, result.rows))
+            vectors.append(_or_missing(result.vector_hashes, result.vector_skip, result.rows))
+        if ids:
+            out.ids = (np.concatenate([h for h, _ in ids]), np.concatenate([s for _, s in ids]))
+            out.vectors = (
+                np.concatenate([h for h, _ in vectors]),
+                np.concatenate([s for _, s in vectors]),
+            )
+        return out
+
+
+def _or_missing(hashes: Any, skip: Any, rows: int) -> tuple[Any, Any]:
+    if hashes is None:
+        return np.zeros(rows, np.uint64), np.ones(rows, np.bool_)
+    return hashes, skip
+
+
 class RowScanner:
     """Runs the row tasks of one check. `quick` reads only the first rows of each file."""
 
@@ -74,8 +117,10 @@ class RowScanner:
         max_examples: int | None,
         processes: int | None,
         quick: bool,
+        meter: Meter | None = None,
     ) -> None:
         self.store = store
+        self.meter = meter  # progress over bytes, per task done
         self.pool = pool
         self.workers = workers
         self.max_examples = max_examples
@@ -93,18 +138,31 @@ class RowScanner:
 
     def run(
         self, files: list[FileInfo], kind: Kind | None, dimension: int | None
-    ) -> Iterator[TaskResult]:
-        """Check the files' rows; results in file order."""
+    ) -> Iterator[FileResult]:
+        """Check the files' rows; one result per readable file, in file order."""
         self._start_json_pool(sum(f.records for f in files if f.shape and f.shape.metadata))
         tasks = (
             Task(file, groups, first, kind, dimension)
             for file in files
             for groups, first in self._task_groups(file)
         )
-        return ordered_map(self.pool, self.check, tasks, window=4 * self.workers)
+        done: list[TaskResult] = []
+        for result in ordered_map(self.pool, self.check, tasks, window=4 * self.workers):
+            if self.meter is not None:
+                file = result.task.file
+                share = file.bytes * result.rows // file.records if file.records else 0
+                self.meter.add(file.bytes if self.quick else share)
+            if done and result.task.file is not done[0].task.file:
+                yield self._file_done(done)
+                done = []
+            done.append(result)
+        if done:
+            yield self._file_done(done)
 
-    def forget(self, file: FileInfo) -> None:
+    def _file_done(self, done: list[TaskResult]) -> FileResult:
+        file = done[0].task.file
         self._footers_again.pop(file.key, None)
+        return FileResult.of(file, done)
 
     def probe_dimension(self, files: list[FileInfo]) -> int | None:
         """The dimension of the namespace's first non-null vector, in file order."""

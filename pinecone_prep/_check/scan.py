@@ -19,9 +19,9 @@ from .._index import IndexDescription
 from .._limits import Limits
 from .._report import Finding, NamespaceSummary, Summary
 from .._storage import Store
-from .._survey import FOOTER_BUDGET, FileInfo, NamespaceInfo, Survey, SurveyOptions
+from .._survey import FOOTER_BUDGET, NamespaceInfo, Survey, SurveyOptions
 from .._types import Kind, Meter, Progress
-from .crossfile import CrossFile
+from .merge import Merge
 from .rows import RowScanner
 
 DEFAULT_MAX_EXAMPLES = 20
@@ -92,51 +92,16 @@ class Scan:
                 max_examples=opts.max_examples,
                 processes=opts.processes,
                 quick=opts.quick,
+                meter=self.meter,
             )
-            cross = CrossFile(self.store, self.collector, dimension=opts.dimension)
+            merge = Merge(self.store, self.collector, dimension=opts.dimension, quick=opts.quick)
             try:
                 for ns in self.namespaces:
-                    yield from self._namespace(ns, rows, cross)
-                if not opts.quick:  # a quick check reads too few rows to compare them
-                    yield from cross.finish()
+                    ns.dimension = ns.dimension or rows.probe_dimension(ns.readable)
+                    yield from merge.namespace(ns, rows.run(ns.readable, ns.kind, ns.dimension))
+                yield from merge.finish()
             finally:
                 rows.close()
-
-    def _namespace(
-        self, ns: NamespaceInfo, rows: RowScanner, cross: CrossFile
-    ) -> Iterator[Finding]:
-        files = ns.readable
-        ns.dimension = ns.dimension or rows.probe_dimension(files)
-        cross.start(ns.files)
-        current = None
-        for done in rows.run(files, ns.kind, ns.dimension):
-            file = done.task.file
-            if current is not None and file is not current:
-                yield from self._file_done(current, ns, rows, cross)
-            current = file
-            for result in done.retried or [done]:
-                yield from self.collector.take(result.batch)
-                if result.failure is not None:
-                    kept = self.collector.issue(
-                        result.failure, key=file.key, namespace=file.namespace
-                    )
-                    if kept is not None:
-                        yield kept
-                cross.add(result)
-            self.meter.add(file.bytes if self.options.quick else _share(file, done.rows))
-        if current is not None:
-            yield from self._file_done(current, ns, rows, cross)
-        for file in ns.files:
-            file.meta = None  # footers can be large: keep only what the report needs
-        if not self.options.quick:
-            yield from cross.namespace_done(ns.files)
-
-    @staticmethod
-    def _file_done(
-        file: FileInfo, ns: NamespaceInfo, rows: RowScanner, cross: CrossFile
-    ) -> Iterator[Finding]:
-        rows.forget(file)
-        yield from cross.file_done(file, ns.dimension)
 
     def summary(self) -> Summary:
         """Exact counts; complete once the scan has been iterated to the end."""
@@ -164,8 +129,3 @@ def _namespace_summary(ns: NamespaceInfo) -> NamespaceSummary:
         records=ns.records,
         bytes=ns.bytes,
     )
-
-
-def _share(file: FileInfo, rows: int) -> int:
-    """A task's share of its file's bytes, for progress over bytes."""
-    return file.bytes * rows // file.records if file.records else 0
