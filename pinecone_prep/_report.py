@@ -153,4 +153,4 @@ def finding(
     related: Location | None = None,
 ) -> Finding:
     """Build a finding with the catalogue's severity unless the rule says otherwise."""
-    return Finding(code, severity or CODES[code][0], message, location, related)
+    return Finding(code, severity or CODES[code].severity, message, location, related)

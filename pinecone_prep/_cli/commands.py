@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from .render import (
     progress_bar,
     say,
 )
+from .rules_page import rules_markdown
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_STORAGE, EXIT_BUG = 0, 1, 2, 3, 4
 
@@ -60,8 +62,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_rules(args: argparse.Namespace) -> int:
     if args.format == "json":
-        rows = [{"code": c, "severity": s, "meaning": m} for c, (s, m) in pp.CODES.items()]
-        _write_json(rows)
+        _write_json([{"code": code, **dataclasses.asdict(rule)} for code, rule in pp.CODES.items()])
+    elif args.format == "markdown":
+        sys.stdout.write(rules_markdown())
     else:
         print_rules()
     return EXIT_OK

@@ -237,6 +237,6 @@ def build_parser() -> argparse.ArgumentParser:
     _add_import_commands(commands)  # --- import ---
 
     rules = commands.add_parser("rules", help="list every rule code")
-    _add_format(rules)
+    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     rules.set_defaults(run="rules")
     return parser
