@@ -82,9 +82,9 @@ CHOICES = """\
 - **Empty files (F002) are a warning, a namespace without records (L008) an error.** Pinecone
   fails an import whose namespace yields no record; a single empty file among full ones is only
   noise.
-- **Files that disagree (F003).** Kind and dimension are inferred per namespace from the first
-  file in name order (unless given), and a file that differs is named instead of every one of
-  its rows.
+- **Files that disagree (F003) are errors.** Unless they are given, a namespace's kind comes
+  from its first file's columns and its dimension from its first vector (files in name order);
+  a later file that differs is F003, and when its dimension differs its rows are R011 as well.
 """
 
 
