@@ -14,7 +14,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from ._codes import CODES
+from ._codes import CODES, Code
 from ._errors import PineconeError, PrepError, StorageError, UsageError, ValidationError
 
 if TYPE_CHECKING:
@@ -85,6 +85,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "CODES",
+    "Code",
     "Finding",
     "ImportOutcome",
     "ImportPlan",

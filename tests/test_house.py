@@ -97,9 +97,9 @@ def test_the_wings_do_not_import_each_other() -> None:
 
 
 def test_the_leaves_import_only_leaves() -> None:
-    for name in LEAVES:
+    for name in [m for m in MODULES if m.split(".")[0] in LEAVES]:
         found = imports(name, MODULES[name], top_level=True) - {"__future__"}
-        inside = {i for i in found if i.startswith("_")}
+        inside = {i.split(".")[0] for i in found if i.startswith("_")}
         assert inside <= LEAVES, f"{name} imports {sorted(inside - LEAVES)}"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import orjson
 
@@ -146,8 +146,24 @@ def _add_import_commands(commands: Any) -> None:
         sub.set_defaults(run="imports")
 
 
+class ArgvError(Exception):
+    """The command line cannot be parsed: argparse's own message and the usage line."""
+
+    def __init__(self, message: str, usage: str) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, raising instead of exiting, so that `main` reports the error in the format
+    asked for (`--format json` prints JSON even for a bad command line)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise ArgvError(f"{self.prog}: error: {message}", self.format_usage())
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="pinecone-prep",
         description="Check, plan and write Parquet files for Pinecone bulk imports.",
     )
@@ -158,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_convert(commands)
     _add_import_commands(commands)
     rules = commands.add_parser("rules", help="list every rule code")
-    _add_format(rules)
+    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     rules.set_defaults(run="rules")
     return parser
 

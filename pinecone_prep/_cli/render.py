@@ -67,7 +67,7 @@ def print_findings(report: pp.Report[Any], limit: int | None, more: str) -> None
     colors = {"error": "red", "warning": "yellow", "info": "blue"}
     for code, count in report.summary.by_code.items():
         examples = by_code.get(code, [])[:limit]
-        severity, meaning = pp.CODES[code]
+        severity, meaning = pp.CODES[code].severity, pp.CODES[code].meaning
         if examples:
             severity = examples[0].severity
         out.print(f"\n[bold {colors[severity]}]{code}[/] {severity} x{count:,}: {escape(meaning)}")
@@ -234,8 +234,8 @@ def print_rules() -> None:
     table = Table(title="pinecone-prep rules")
     for name in ("code", "severity", "meaning"):
         table.add_column(name)
-    for code, (severity, meaning) in pp.CODES.items():
-        table.add_row(code, severity, escape(meaning))
+    for code, rule in pp.CODES.items():
+        table.add_row(code, rule.severity, escape(rule.meaning))
     out.print(table)
 
 
@@ -254,7 +254,7 @@ def print_written(result: pp.WriteResult) -> None:
         for code in row.codes:
             by_code[code] = by_code.get(code, 0) + 1
     for code, count in sorted(by_code.items()):
-        out.print(f"[yellow]{code}[/] x{count:,} rejected: {escape(pp.CODES[code][1])}")
+        out.print(f"[yellow]{code}[/] x{count:,} rejected: {escape(pp.CODES[code].meaning)}")
     if result.quarantine:
         out.print(f"rejected rows written to {escape(result.quarantine)}")
     out.print(

@@ -22,6 +22,7 @@ def test_public_api_is_pinned() -> None:
         [
             "__version__",
             "CODES",
+            "Code",
             "Finding",
             "ImportOutcome",
             "ImportPlan",

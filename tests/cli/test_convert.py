@@ -357,7 +357,7 @@ def test_non_empty_namespace_needs_overwrite(
     code, out, err = run(
         capsys, "convert", str(second), "--to", root, "--namespace", "ns", "--format", "json"
     )
-    assert code == 2 and out == ""
+    assert code == 2 and orjson.loads(out)["error"]["kind"] == "usage"  # --format json: JSON
     assert "is not empty" in err and "--overwrite" in err and "Traceback" not in err
     assert records(tmp_path / "out") == expected(ROWS[:2])  # untouched
 
@@ -395,6 +395,7 @@ def test_unreachable_store_exits_3_without_secrets(
     assert "cannot reach the storage endpoint 127.0.0.1" in err and "Traceback" not in err
     if where == "root":
         assert uri in err
-    assert out == ""  # --format json: nothing but JSON on stdout, and no result here
-    assert "SHHH" not in err and "KEYID4242" not in err
+    error = orjson.loads(out)["error"]  # --format json: the error as JSON on stdout
+    assert error["kind"] == "storage" and error["exit_code"] == 3
+    assert "SHHH" not in out + err and "KEYID4242" not in out + err
     assert list(tmp_path.rglob("*.parquet")) == []
