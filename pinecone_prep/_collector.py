@@ -133,6 +133,21 @@ class Collector:
         self._shown[key] = shown + 1
         return True
 
+    def state(self) -> dict[str, Any]:
+        """Everything counted and kept so far (plain data: a distributed check ships it)."""
+        return {
+            "by_code": dict(self._by_code),
+            "by_severity": dict(self._by_severity),
+            "errors": set(self._errors),
+            "omitted": self._omitted,
+            "shown": dict(self._shown),
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self._by_code, self._by_severity = dict(state["by_code"]), dict(state["by_severity"])
+        self._errors, self._omitted = set(state["errors"]), state["omitted"]
+        self._shown = dict(state["shown"])
+
     def counts(self) -> dict[str, Any]:
         """The exact counts so far, as keyword arguments of a summary."""
         return {

@@ -22,6 +22,7 @@ from .._types import (
     family,
     uri_text,
 )
+from .parts import CheckPlan, plan_of
 from .scan import DEFAULT_MAX_EXAMPLES, CheckOptions, Scan
 
 METRICS = ("cosine", "euclidean", "dotproduct")
@@ -193,3 +194,39 @@ def is_valid(
         workers=workers,
     )
     return not any(f.severity == "error" for f in findings)
+
+
+def plan_check(
+    uri: str | os.PathLike[str],
+    *,
+    kind: Kind | None = None,
+    dimension: int | None = None,
+    metric: str | None = None,
+    limits: str | Limits = "2024",
+    extra_columns: ExtraColumns = "error",
+    index: IndexDescription | None = None,
+    quick: bool = False,
+    max_examples: int | None = DEFAULT_MAX_EXAMPLES,
+    storage_options: Mapping[str, Any] | None = None,
+    workers: int | None = None,
+) -> CheckPlan:
+    """The first step of a check spread over workers (the options of `check`): the listing and
+    footers are judged here and every namespace's kind and dimension fixed, so that tasks can
+    `check_files` any share of `plan.files` and `merge_check` can make the report of the
+    whole prefix from their results."""
+    scan = _scan(
+        uri,
+        kind=kind,
+        dimension=dimension,
+        metric=metric,
+        limits=limits,
+        extra_columns=extra_columns,
+        index=index,
+        quick=quick,
+        max_examples=max_examples,
+        storage_options=storage_options,
+        progress=None,
+        workers=workers,
+        processes=0,
+    )
+    return plan_of(scan, uri_text(uri), storage_options)

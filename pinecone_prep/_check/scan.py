@@ -65,43 +65,57 @@ class Scan:
         return self._walk()
 
     def _walk(self) -> Iterator[Finding]:
-        opts = self.options
         with ThreadPoolExecutor(self.workers, thread_name_prefix="pinecone-prep") as pool:
-            survey = Survey(
-                self.store,
-                SurveyOptions(
-                    kind=opts.kind,
-                    dimension=opts.dimension,
-                    metric=opts.metric,
-                    extra_columns=opts.extra_columns,
-                    limits=opts.limits,
-                    index=opts.index,
-                    footer_budget=opts.footer_budget,
-                ),
-                collector=self.collector,
-                pool=pool,
-                meter=self.meter,
-            )
-            yield from survey
-            self.namespaces = survey.namespaces
-            self.meter.add(0)
-            rows = RowScanner(
-                self.store,
-                pool,
-                workers=self.workers,
-                max_examples=opts.max_examples,
-                processes=opts.processes,
-                quick=opts.quick,
-                meter=self.meter,
-            )
-            merge = Merge(self.store, self.collector, dimension=opts.dimension, quick=opts.quick)
+            rows = self.rows(pool)
             try:
+                yield from self.plan(pool, rows)
+                merge = self.merge()
                 for ns in self.namespaces:
-                    ns.dimension = ns.dimension or rows.probe_dimension(ns.readable)
                     yield from merge.namespace(ns, rows.run(ns.readable, ns.kind, ns.dimension))
                 yield from merge.finish()
             finally:
                 rows.close()
+
+    def plan(self, pool: ThreadPoolExecutor, rows: RowScanner) -> Iterator[Finding]:
+        """The survey, then each namespace's dimension (from its first vector when not given
+        or fixed by the schema): everything the row scan of any file needs to know."""
+        opts = self.options
+        survey = Survey(
+            self.store,
+            SurveyOptions(
+                kind=opts.kind,
+                dimension=opts.dimension,
+                metric=opts.metric,
+                extra_columns=opts.extra_columns,
+                limits=opts.limits,
+                index=opts.index,
+                footer_budget=opts.footer_budget,
+            ),
+            collector=self.collector,
+            pool=pool,
+            meter=self.meter,
+        )
+        yield from survey
+        self.namespaces = survey.namespaces
+        for ns in self.namespaces:
+            ns.dimension = ns.dimension or rows.probe_dimension(ns.readable)
+        self.meter.add(0)
+
+    def rows(self, pool: ThreadPoolExecutor, *, meter: bool = True) -> RowScanner:
+        opts = self.options
+        return RowScanner(
+            self.store,
+            pool,
+            workers=self.workers,
+            max_examples=opts.max_examples,
+            processes=opts.processes,
+            quick=opts.quick,
+            meter=self.meter if meter else None,
+        )
+
+    def merge(self) -> Merge:
+        opts = self.options
+        return Merge(self.store, self.collector, dimension=opts.dimension, quick=opts.quick)
 
     def summary(self) -> Summary:
         """Exact counts; complete once the scan has been iterated to the end."""

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from .._errors import UsageError
@@ -25,11 +26,9 @@ from .model import (
     WriteOptions,
     WriteResult,
 )
-from .publish import Publishing, Root, publish_parts
+from .publish import LOCAL_JOB, Publishing, Root, publish_parts
 from .quarantine import quarantine_store
 from .stage import Stager
-
-LOCAL_JOB = "write"  # a plain write's job: a re-run after a crash finds its leftovers
 
 
 def _columns(
@@ -291,3 +290,22 @@ def publish(
         if acquired:
             home.abort(f"{TMP_PREFIX}/{job}")
         raise
+
+
+@contextmanager
+def write_job(
+    root: str | os.PathLike[str], *, storage_options: Mapping[str, Any] | None = None
+) -> Iterator[str]:
+    """Hold the root's lock for a distributed write and yield its job id: run `stage(...,
+    job=job)` in the tasks, then `publish` the parts inside the block. A second writer is
+    refused meanwhile; if the block fails, the job's staged files are removed."""
+    store = Store(uri_text(root, "root"), storage_options)
+    home = Root(store)
+    home.check_target()
+    job = f"job-{uuid.uuid4().hex[:12]}"
+    with home.locked(job):
+        try:
+            yield job
+        except BaseException:
+            home.abort(f"{TMP_PREFIX}/{job}")
+            raise

@@ -38,6 +38,7 @@ from .model import (
 from .quarantine import quarantine_columns, quarantine_name, quarantine_schema, stale_quarantine
 
 LOCK_KEY = f"{RESERVED_PREFIX}_lock.json"
+LOCAL_JOB = "write"  # a plain write's job: a re-run after a crash finds its leftovers
 MOVE_THREADS = 16  # moves are copy + delete round trips on object stores
 
 
@@ -96,8 +97,9 @@ class Root:
         text = orjson.dumps(
             {"job": job, "host": socket.gethostname(), "pid": os.getpid(), "started": time.time()}
         ).decode()
-        if not self.store.create_exclusive(LOCK_KEY, text):
-            self._take_over_or_refuse(text)
+        if not self.store.create_exclusive(LOCK_KEY, text) and self._take_over_or_refuse(job, text):
+            yield  # held by this job already (a distributed write's driver): not ours to free
+            return
         self._lock = job
         try:
             yield
@@ -106,16 +108,20 @@ class Root:
             with suppress(StorageError):
                 self.store.delete([LOCK_KEY])
 
-    def _take_over_or_refuse(self, text: str) -> None:
+    def _take_over_or_refuse(self, job: str, text: str) -> bool:
+        """When the lock is taken: True if `job` holds it already; take over a lock left by a
+        crashed write of this machine (False); refuse otherwise."""
         try:
             held = orjson.loads(self.store.read_text(LOCK_KEY) or "{}")
         except orjson.JSONDecodeError:
             held = {}
+        if held.get("job") == job and job != LOCAL_JOB:
+            return True
         here = held.get("host") == socket.gethostname()
         if here and not _alive(held.get("pid")):  # left by a crashed write on this machine
             self.store.delete([LOCK_KEY])
             if self.store.create_exclusive(LOCK_KEY, text):
-                return
+                return False
         age = time.time() - float(held.get("started") or time.time())
         raise UsageError(
             f"another pinecone-prep write is publishing to {self.store.uri} (job"
