@@ -7,6 +7,7 @@ import request can take, packs whole namespaces into several requests that each 
 
 from __future__ import annotations
 
+import html
 import os
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -112,6 +113,28 @@ class ImportPlan:
 
     def to_json(self) -> str:
         return orjson.dumps(self.to_dict()).decode()
+
+    def __repr__(self) -> str:
+        verdict = "valid" if self.valid else "NOT IMPORTABLE"
+        return (
+            f"<ImportPlan {verdict} {self.uri!r}: {len(self.namespaces):,} namespace(s),"
+            f" {self.records:,} records, {len(self.requests):,} request(s), limits"
+            f" {self.limits.name}>"
+        )
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        rows = "".join(
+            f"<tr><td>{r.number}</td><td>{esc(', '.join(r.namespaces))}</td><td>{r.files:,}</td>"
+            f"<td>{r.records:,}</td><td>{r.bytes:,}</td></tr>"
+            for r in self.requests
+        )
+        problems = "".join(f"<li>{esc(str(f))}</li>" for f in self.findings)
+        return (
+            f"<div>{esc(repr(self))}<table><tr><th>request</th><th>namespaces</th>"
+            f"<th>files</th><th>records</th><th>bytes</th></tr>{rows}</table>"
+            f"<ul>{problems}</ul></div>"
+        )
 
 
 def plan(
@@ -238,6 +261,11 @@ def materialize(
         uri_text(dest, "dest"),
         dest_storage_options if dest_storage_options is not None else storage_options,
     )
+    if target.inside(source):
+        raise UsageError(
+            f"{target.uri} is inside the planned prefix {source.uri}: the copies would become part"
+            " of the import; materialize somewhere else"
+        )
     by_name = {ns.name: ns for ns in plan.namespaces}
     done = []
     for request in plan.requests:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ._collector import Collector
@@ -80,6 +81,16 @@ class FileInfo:
             row_groups=len(self.group_rows or ()),
             readable=self.group_rows is not None,
         )
+
+
+@dataclass(frozen=True)
+class Footer:
+    """What the survey takes from a footer."""
+
+    meta: pq.FileMetaData
+    schema: pa.Schema
+    group_rows: tuple[int, ...]
+    group_bytes: tuple[int, ...]
 
 
 @dataclass
@@ -226,18 +237,16 @@ class Survey:
                 continue
             if self.meter_footers:
                 self.meter.add(file.bytes)
-            if kept + opened.serialized_size <= self.options.footer_budget:
-                file.meta = opened
-                kept += opened.serialized_size
-            groups = [opened.row_group(i) for i in range(opened.num_row_groups)]
-            file.group_rows = tuple(group.num_rows for group in groups)
-            file.group_bytes = tuple(group.total_byte_size for group in groups)
+            if kept + opened.meta.serialized_size <= self.options.footer_budget:
+                file.meta = opened.meta
+                kept += opened.meta.serialized_size
+            file.group_rows, file.group_bytes = opened.group_rows, opened.group_bytes
             yield from self._file(file, opened)
 
-    def _file(self, file: FileInfo, footer: pq.FileMetaData) -> Iterator[Finding]:
+    def _file(self, file: FileInfo, footer: Footer) -> Iterator[Finding]:
         opts = self.options
         file.shape, issues = schema_issues(
-            footer.schema.to_arrow_schema(),
+            footer.schema,
             kind=opts.kind,
             dimension=opts.dimension,
             metric=opts.metric,
@@ -245,16 +254,30 @@ class Survey:
         )
         if not opts.files:
             return
-        changed = manifest_records_issue(self.manifest, file.key, footer.num_rows)
-        for issue in [*issues, changed, empty_file(footer.num_rows)]:
+        changed = manifest_records_issue(self.manifest, file.key, file.records)
+        for issue in [*issues, changed, empty_file(file.records)]:
             if issue is not None:
                 yield from self._emit(issue, file.key, file.namespace)
 
-    def _footer(self, file: FileInfo) -> pq.FileMetaData | NotParquet:
+    def _footer(self, file: FileInfo) -> Footer | NotParquet:
+        """A file's footer, read in a worker thread; a footer pyarrow cannot make sense of
+        (an undecodable schema, negative row counts) is not Parquet either."""
         try:
-            return self.store.read_footer(file.key)
+            meta = self.store.read_footer(file.key)
+            groups = [meta.row_group(i) for i in range(meta.num_row_groups)]
+            footer = Footer(
+                meta,
+                meta.schema.to_arrow_schema(),
+                tuple(group.num_rows for group in groups),
+                tuple(group.total_byte_size for group in groups),
+            )
         except NotParquet as exc:
             return exc
+        except (pa.ArrowException, ValueError, OverflowError) as exc:  # UnicodeDecodeError too
+            return NotParquet(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        if any(n < 0 for n in footer.group_rows) or any(n < 0 for n in footer.group_bytes):
+            return NotParquet("the footer claims a negative row count or size")
+        return footer
 
     def _namespace(self, ns: NamespaceInfo) -> Iterator[Finding]:
         """The namespace's kind (given, or the first readable file's), F003 for files of the

@@ -5,6 +5,7 @@ rules and hashing ids and vectors for the cross-file rules."""
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -213,7 +214,13 @@ class RowScanner:
             many = metadata_rows >= JSON_POOL_MIN_ROWS and not self.quick
             processes = (os.cpu_count() or 1) if many else 0
         if self._json_pool is None and processes > 0:
-            self._json_pool = ProcessPoolExecutor(processes, mp_context=get_context("spawn"))
+            # Workers leave Ctrl-C to this process, which stops them: no traceback from each.
+            self._json_pool = ProcessPoolExecutor(
+                processes,
+                mp_context=get_context("spawn"),
+                initializer=signal.signal,
+                initargs=(signal.SIGINT, signal.SIG_IGN),
+            )
 
     def _footer_again(self, key: str) -> pq.FileMetaData:
         """A footer dropped after the survey, read by the first task that needs it."""

@@ -160,12 +160,13 @@ def vector_lengths(values: pa.Array) -> set[int]:
 
 
 def first_length(values: pa.Array) -> int | None:
-    """The length of the first non-null vector (the namespace dimension when none is given)."""
-    valid = where(values.is_valid())
-    if not len(valid):
-        return None
-    offsets, _ = flat_list(values.slice(int(valid[0]), 1))
-    return int(offsets[1] - offsets[0])
+    """The length of the first non-empty vector (the namespace dimension when none is given;
+    empty vectors are R011 whatever the dimension)."""
+    offsets, _ = flat_list(values)
+    lengths = np.diff(offsets)
+    valid = values.is_valid().to_numpy(zero_copy_only=False)
+    found = np.flatnonzero(valid & (lengths > 0))
+    return int(lengths[found[0]]) if len(found) else None
 
 
 def owned_rows(

@@ -72,16 +72,41 @@ def metadata_problem(text: bytes | memoryview | str) -> tuple[str, str] | None:
     """(code, message) for the first rule a metadata JSON text breaks, or None when it is fine."""
     try:
         doc = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        raw = text if isinstance(text, str) else bytes(text).decode("utf-8", "replace")
-        try:
-            json.loads(raw)  # Python's parser accepts NaN/Infinity: then that is the problem
-        except ValueError as exc:
-            return "R030", f"`metadata` is not valid JSON: {exc}"
-        return "R038", "`metadata` holds NaN, Infinity or a number beyond float64 (not valid JSON)"
+    except orjson.JSONDecodeError as exc:
+        return _not_json(text, exc)
     if type(doc) is not dict:
         return "R031", f"`metadata` must be a JSON object, found {type(doc).__name__}"
-    return value_problem(doc)
+    found = value_problem(doc)
+    if found is None and any(_wide(v) for v in doc.values()):
+        # orjson reads an integer beyond 64 bits as a float: Python's parser keeps it whole.
+        found = value_problem(json.loads(_text(text)))
+    return found
+
+
+def _wide(value: Any) -> bool:
+    return type(value) is float and abs(value) >= 2**63 and value.is_integer()
+
+
+def _text(text: bytes | memoryview | str) -> str:
+    return text if isinstance(text, str) else bytes(text).decode("utf-8")
+
+
+def _not_json(text: bytes | memoryview | str, exc: Exception) -> tuple[str, str]:
+    """Why orjson refused a text: not UTF-8, not JSON, too deep, or NaN/Infinity (which
+    Python's parser accepts, unlike JSON)."""
+    try:
+        raw = _text(text)
+    except UnicodeDecodeError:
+        return "R030", "`metadata` is not valid UTF-8"
+    try:
+        json.loads(raw)
+    except RecursionError:
+        return "R030", "`metadata` nests objects or lists too deeply to be parsed"
+    except ValueError as err:
+        return "R030", f"`metadata` is not valid JSON: {err}"
+    if "depth" in str(exc):
+        return "R030", "`metadata` nests objects or lists too deeply to be parsed"
+    return "R038", "`metadata` holds NaN, Infinity or a number beyond float64 (not valid JSON)"
 
 
 def value_problem(doc: dict[str, Any]) -> tuple[str, str] | None:

@@ -77,17 +77,19 @@ def dense_hits(values: pa.Array, dimension: int | None) -> list[Hit]:
     if len(nulls):
         hits.append(Hit("R010", "values", nulls, lambda i: "`values` is null"))
     rows = np.flatnonzero(valid).astype(np.int64)
-    if dimension is not None:
-        wrong = rows[lengths[rows] != dimension]
-        if len(wrong):
-            hits.append(
-                Hit(
-                    "R011",
-                    "values",
-                    wrong,
-                    lambda i: f"`values` has {lengths[i]} numbers; dimension {dimension} expected",
-                )
+    # An empty vector is wrong whatever the dimension: Pinecone has no 0-dimensional vector.
+    size = lengths[rows]
+    wrong = rows[(size == 0) | (size != dimension)] if dimension else rows[size == 0]
+    expected = f"dimension {dimension} expected" if dimension else "no vector is empty"
+    if len(wrong):
+        hits.append(
+            Hit(
+                "R011",
+                "values",
+                wrong,
+                lambda i: f"`values` has {lengths[i]} numbers; {expected}",
             )
+        )
     too_big = values.type.value_type == pa.float64()
     bad_parts, zero_parts = [], []
     for group, matrix in dense_matrices(values, rows):

@@ -69,13 +69,13 @@ class Converted:
 
 
 def resolve_schema(
-    plan: ColumnPlan, names: Sequence[str], kind: Kind | None
+    plan: ColumnPlan, names: Sequence[str], kind: Kind | None, *, every: Sequence[str] = ()
 ) -> tuple[ColumnPlan, pa.Schema, Kind]:
     """The columns the data has, the output schema, and the kind, from the first chunk's
     column names. Optional columns the data lacks are left out; a missing id or vector column
-    is a usage error that names the columns found."""
+    is a usage error that names every column of the input (`every`)."""
     found = set(names)
-    listed = ", ".join(repr(n) for n in names) or "none"
+    listed = ", ".join(repr(n) for n in (every or names)) or "none"
     if plan.id not in found:
         raise UsageError(
             f"the data has no id column {plan.id!r} (columns: {listed}; set id_column)"

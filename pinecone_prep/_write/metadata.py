@@ -86,7 +86,12 @@ def _encode(cells: Sequence[Any]) -> tuple[pa.Array, Problems]:
             texts.append(None)
             continue
         # A null (None, NaT, NA) drops its key: Pinecone has no null metadata.
-        doc = {key: plain(value) for key, value in cell.items() if not is_null(value)}
+        try:
+            doc = {key: plain(value) for key, value in cell.items() if not is_null(value)}
+        except RecursionError:
+            problems[i] = ("R033", "`metadata` nests lists or objects too deeply")
+            texts.append(None)
+            continue
         bad_key = next((key for key in doc if not isinstance(key, str)), None)
         problem = (
             ("R030", f"metadata key {bad_key!r} is not a string")

@@ -105,7 +105,9 @@ class Stager:
         self.bytes_out = 0
 
     def _resolve(self, chunk: Chunk) -> None:
-        plan, schema, kind = resolve_schema(self.options.columns, list(chunk.columns), self.kind)
+        names = list(chunk.columns)
+        every = [*names, *chunk.ignored]
+        plan, schema, kind = resolve_schema(self.options.columns, names, self.kind, every=every)
         self.plan, self.schema, self.kind = plan, schema, kind
         opts = self.options
         self.router = Router(
