@@ -52,7 +52,6 @@ def test_errors_are_json(
     out, err = capsys.readouterr()
     error = json.loads(out)["error"]
     assert error["kind"] == kind and error["exit_code"] == code and error["message"]
-    }
     assert err.strip() and "Traceback" not in err
 
 
