@@ -257,16 +257,20 @@ def print_written(result: pp.WriteResult) -> None:
         out.print(f"[yellow]{code}[/] x{count:,} rejected: {escape(pp.CODES[code].meaning)}")
     if result.quarantine:
         out.print(f"rejected rows written to {escape(result.quarantine)}")
+    if result.ignored_columns:
+        names = escape(", ".join(result.ignored_columns))
+        out.print(f"columns not written: {names} (name them with --metadata-columns to keep them)")
     out.print(
         f"[bold green]{result.records:,} records[/] in {len(result.files):,} file(s),"
         f" {len(result.rejected):,} row(s) rejected"
     )
     if not result.records:
-        err.print("[red]nothing written:[/] no row passed the rules")
+        why = "no row passed the rules" if result.rejected else "the input has no rows"
+        err.print(f"[red]nothing written:[/] {why}")
 
 
 def print_started(outcome: pp.ImportOutcome) -> None:
-    how = "footers only" if outcome.quick else "every row"
+    how = "footers and first rows" if outcome.quick else "every row"
     out.print(
         f"\nimport {outcome.id} started: {escape(outcome.uri)} into index"
         f" {escape(outcome.index)}, error mode {outcome.error_mode} (checked {how})"
