@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from pinecone_prep._cli import main
-from tests.pinecone.test_import import VALID, Source
-from tests.pinecone.test_import import s3_sources as s3_sources  # module-scoped S3 prefixes
+from pinecone_prep._cli import build_parser, main
+from pinecone_prep._cli.commands import cmd_import
+from tests.pinecone.common import VALID, Source
+from tests.pinecone.common import s3_sources as s3_sources  # module-scoped S3 prefixes
 from tests.support.fake_pinecone import FakePinecone, ImportStep
 
 
@@ -193,21 +194,26 @@ def _interrupt(_: float) -> None:
     raise KeyboardInterrupt
 
 
-@pytest.fixture
-def ctrl_c(fake: FakePinecone, valid: Source, monkeypatch: pytest.MonkeyPatch) -> Source:
-    """An import that is still running when the user presses Ctrl-C while following it."""
-    fake.state.import_scripts[valid.uri] = [ImportStep("InProgress", 10.0, 0)]
-    monkeypatch.setattr("pinecone_prep._pinecone.imports.sleep", _interrupt)
-    return valid
+def interrupted(
+    fake: FakePinecone, source: Source, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str, str]:
+    """`import` of an import still running when the user presses Ctrl-C while following it:
+    the command's clock (`sleep`) raises where the wait between two polls would be."""
+    fake.state.import_scripts[source.uri] = [ImportStep("InProgress", 10.0, 0)]
+    args = build_parser().parse_args(import_argv(fake, source))
+    code = cmd_import(args, sleep=_interrupt)
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, captured.out, captured.err
 
 
 def test_ctrl_c_without_a_terminal_leaves_the_import_running(
-    fake: FakePinecone, ctrl_c: Source, capsys: pytest.CaptureFixture[str]
+    fake: FakePinecone, valid: Source, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(capsys, *import_argv(fake, ctrl_c))
+    code, _, err = interrupted(fake, valid, capsys)
     assert code == 130
     assert "import 1 keeps running" in err and "imports describe 1 --index docs" in err
-    assert not fake.calls("DELETE")
+    assert len(fake.calls("GET", "/bulk/imports/1")) == 1 and not fake.calls("DELETE")
 
 
 class _Terminal(io.StringIO):
@@ -217,12 +223,12 @@ class _Terminal(io.StringIO):
 
 def test_ctrl_c_on_a_terminal_asks_and_cancels(
     fake: FakePinecone,
-    ctrl_c: Source,
+    valid: Source,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr("sys.stdin", _Terminal("y\n"))
-    code, _, err = run(capsys, *import_argv(fake, ctrl_c))
+    code, _, err = interrupted(fake, valid, capsys)
     assert code == 130 and "import 1: Cancelled" in err
     assert len(fake.calls("DELETE", "/bulk/imports/1")) == 1
 
