@@ -307,10 +307,9 @@ def print_started(outcome: pp.ImportOutcome) -> None:
     )
     for other in outcome.duplicates:
         # The SDK retries a failed start, so one start can leave two imports of one URI.
-        running = "is running" if not other.done else f"was just created ({other.status})"
         command = f"pinecone-prep imports cancel {other.id} --index {outcome.index}"
         err.print(
-            f"[yellow]warning:[/] another import of this URI {running}: {escape(other.id)},"
+            f"[yellow]warning:[/] another import of this URI is running: {escape(other.id)},"
             f" created {escape(other.created_at or '-')}; if it duplicates this one, cancel"
             f" it: {escape(command)}"
         )

@@ -205,7 +205,8 @@ def _start(
     error_mode: ErrorMode,
     integration_id: str | None,
 ) -> tuple[str, tuple[ImportState, ...]]:
-    """Start the import: its id, and the other imports of its URI (see `related`)."""
+    """Start the import: its id, and the other imports of its URI running now. When the start
+    fails, the imports of its URI running or created in the last minutes are named."""
     since = datetime.now(timezone.utc) - RECENT
     try:
         with client.calling(what):
@@ -224,15 +225,16 @@ def _start(
             raise
         raise ImportStartError(f"{exc}; {_twins_text(twins)}", twins) from None
     try:
-        others = _imports_of(client, data_plane, uri, since, exclude=str(started.id))
+        others = _imports_of(client, data_plane, uri, None, exclude=str(started.id))
     except PrepError:
         others = ()  # the import did start: a failed look for duplicates must not hide its id
     return str(started.id), others
 
 
 def _imports_of(
-    client: Client, data_plane: Any, uri: str, since: datetime, exclude: str | None = None
+    client: Client, data_plane: Any, uri: str, since: datetime | None, exclude: str | None = None
 ) -> tuple[ImportState, ...]:
+    """The imports of `uri` running now, and with `since` those created since then."""
     with client.calling("list the imports"):
         states = [ImportState.from_api(d) for d in client.get_pages(data_plane, IMPORTS, "data")]
     return related(states, uri, since=since, exclude=exclude)

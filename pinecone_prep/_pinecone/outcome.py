@@ -38,8 +38,8 @@ class ImportOutcome:
     `records_expected` is what the check counted; once the import is Completed,
     `records_missing` is how many of those Pinecone did not import (in continue mode, the
     records it skipped without saying which). `duplicates` are other imports of the same URI
-    that were running or had just been created when this one started (the SDK retries a
-    start that failed, so one start may create two imports). After a Failed or Cancelled
+    that were running when this one started (the SDK retries a start that failed, so one start
+    may create two imports). After a Failed or Cancelled
     import, `leftover_namespaces` are the namespaces of this import that now exist in the
     index: importing into them again is refused (L007); `advice` says what to do.
     """

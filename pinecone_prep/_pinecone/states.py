@@ -121,15 +121,20 @@ def same_uri(a: str, b: str) -> bool:
 
 
 def related(
-    states: Iterable[ImportState], uri: str, *, since: datetime, exclude: str | None = None
+    states: Iterable[ImportState],
+    uri: str,
+    *,
+    since: datetime | None = None,
+    exclude: str | None = None,
 ) -> tuple[ImportState, ...]:
-    """The imports of `uri` (other than `exclude`) still running, or created at or after
-    `since` (or at a time that cannot be read: better named than missed)."""
+    """The imports of `uri` (other than `exclude`) still running, and with `since` those
+    created at or after it too (or at a time that cannot be read: better named than missed)."""
     found = []
     for state in states:
         if not same_uri(state.uri, uri) or state.id == exclude:
             continue
-        created = created_time(state)
-        if not state.done or created is None or created >= since:
+        created = created_time(state) if since is not None else None
+        recent = since is not None and (created is None or created >= since)
+        if not state.done or recent:
             found.append(state)
     return tuple(found)

@@ -93,4 +93,13 @@ def test_only_running_or_recent_imports_of_the_same_uri_count(
     old_but_running = fake.seed_import("docs", valid.uri + "/", running, created_at=AN_HOUR_AGO)
     just_failed = fake.seed_import("docs", valid.uri, [ImportStep("Failed", 0.0, 0, "x")])
     outcome = start(fake, valid, wait=False)
-    assert [s.id for s in outcome.duplicates] == [old_but_running, just_failed]
+    assert [s.id for s in outcome.duplicates] == [old_but_running]  # running now
+    fake.state.faults.append(Fault("POST", START, 400, "refused"))
+    with pytest.raises(ImportStartError) as info:
+        start(fake, valid)
+    # After a failed start, what was created in the last minutes is named too.
+    assert [s.id for s in info.value.imports] == [old_but_running, just_failed, outcome.id]
+    assert (
+        f"already running: {old_but_running}, {outcome.id}; imports of this URI created in the"
+        f" last minutes: {just_failed} (Failed)"
+    ) in str(info.value)

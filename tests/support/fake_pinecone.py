@@ -26,6 +26,7 @@ import itertools
 import json
 import re
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -213,6 +214,12 @@ class _Server(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.fake = fake
         self.open_sockets: set[socket.socket] = set()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client may drop a connection at any time (the SDK closes one it retries on);
+        # that is no fault of the fake, so only other errors are printed.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
