@@ -65,8 +65,10 @@ def _index_name(index: object) -> str:
 def describe_index(
     name: str, *, api_key: str | None = None, host: str | None = None
 ) -> IndexDescription:
-    """Describe the live index `name`: kind, dimension, metric, cloud, serverless or pod,
-    integrated embedding, existing namespaces with their record counts, and its host.
+    """Describe the live index `name`: its family (legacy vector, legacy integrated or
+    document index) and schema fields, kind, dimension, metric, cloud, serverless or pod,
+    integrated embedding, existing namespaces with their record counts (from the namespace
+    listing, so a namespace created empty counts), and its host.
 
     `api_key` defaults to PINECONE_API_KEY; `host` is the control-plane URL (for a custom or
     local control plane). Raises PineconeError when Pinecone refuses or cannot be reached.
@@ -85,7 +87,7 @@ def preflight(
     **check_options: Any,
 ) -> Report:
     """`check(uri, ...)` against an index: a name is described live (see `describe_index`),
-    an `IndexDescription` is used as given. The index findings (L007, L010, P001, P002) and
+    an `IndexDescription` is used as given. The index findings (L007, L010, P001-P003) and
     the data findings it implies (S010, S012, R011, ...) are in the same report."""
     if not isinstance(index, IndexDescription):
         index = describe_index(index, api_key=api_key, host=host)

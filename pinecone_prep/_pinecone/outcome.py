@@ -3,13 +3,14 @@ and what they mean (records reconciled, namespaces left behind by a failure, dup
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 from urllib.parse import quote
 
-from .._errors import UsageError
+from .._errors import PrepError, UsageError
 from .._index import IndexDescription
 from .._report import Report
 from .client import Client, Credentials
@@ -39,9 +40,9 @@ class ImportOutcome:
     `records_missing` is how many of those Pinecone did not import (in continue mode, the
     records it skipped without saying which). `duplicates` are other imports of the same URI
     that were running when this one started (the SDK retries a start that failed, so one start
-    may create two imports). After a Failed or Cancelled
-    import, `leftover_namespaces` are the namespaces of this import that now exist in the
-    index: importing into them again is refused (L007); `advice` says what to do.
+    may create two imports). After a Failed or Cancelled import, `leftover_namespaces` are the
+    namespaces of this import that now exist in the index (None when they could not be
+    listed): importing into them again is refused (L007); `advice` says what to do.
     """
 
     id: str
@@ -52,7 +53,7 @@ class ImportOutcome:
     quick: bool = False  # the check read footers only
     state: ImportState | None = None  # None until the import has been described
     duplicates: tuple[ImportState, ...] = ()
-    leftover_namespaces: tuple[str, ...] = ()
+    leftover_namespaces: tuple[str, ...] | None = None  # None: not known (see `advice`)
     _credentials: Credentials = field(default_factory=Credentials, repr=False)
     _host: str = field(default="", repr=False)  # the index's data-plane host
 
@@ -105,15 +106,24 @@ class ImportOutcome:
     @property
     def advice(self) -> str | None:
         """What to do about the namespaces a Failed or Cancelled import left behind."""
-        if not self.leftover_namespaces or self.state is None:
+        state, leftover = self.state, self.leftover_namespaces
+        if state is None or state.status not in ("Failed", "Cancelled") or leftover == ():
             return None
-        names = ", ".join(map(repr, self.leftover_namespaces))
-        imported = self.state.records_imported
-        count = "" if imported is None else f" with {imported:,} records imported"
+        imported = state.records_imported
+        ended = f"the import ended {state.status}"
+        if imported is not None:
+            ended += f" with {imported:,} records imported"
+        if leftover is None:
+            return (
+                f"{ended}, and the namespaces of index {self.index!r} could not be listed"
+                " afterwards: any of this import's namespaces it created would make importing"
+                " them again refused (L007). Look at the index's namespaces before a retry"
+            )
+        names = ", ".join(map(repr, leftover))
         return (
-            f"the import ended {self.state.status}{count}, and namespaces {names} now exist in"
-            f" index {self.index!r}: importing them again would be refused (L007). Delete"
-            " those namespaces first, or import the data into new namespace folders"
+            f"{ended}, and namespaces {names} now exist in index {self.index!r}: importing"
+            " them again would be refused (L007). Delete those namespaces first, or import the"
+            " data into new namespace folders"
         )
 
     def wait(
@@ -145,7 +155,9 @@ class ImportOutcome:
                     break
                 sleep(poll_seconds if left is None else min(poll_seconds, left))
             if self.state.status in ("Failed", "Cancelled"):
-                self.leftover_namespaces = self._left_behind(client, index)
+                # The import's end matters more than this look; `advice` says when it failed.
+                with contextlib.suppress(PrepError):
+                    self.leftover_namespaces = self._left_behind(client, index)
         return self
 
     def _left_behind(self, client: Client, data_plane: Any) -> tuple[str, ...]:
@@ -175,7 +187,9 @@ class ImportOutcome:
                 "records_rejected": self.records_rejected,
                 "reconciled": self.reconciled,
                 "duplicates": [d.to_dict() for d in self.duplicates],
-                "leftover_namespaces": list(self.leftover_namespaces),
+                "leftover_namespaces": (
+                    None if self.leftover_namespaces is None else list(self.leftover_namespaces)
+                ),
                 "advice": self.advice,
             },
         }

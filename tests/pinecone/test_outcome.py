@@ -9,7 +9,7 @@ import pinecone_prep as pp
 from pinecone_prep._pinecone.imports import ImportValidation  # not exported yet
 from tests.pinecone.common import Source, access, script, start
 from tests.pinecone.common import s3_sources as s3_sources  # module-scoped S3 prefixes
-from tests.support.fake_pinecone import FakePinecone, ImportStep
+from tests.support.fake_pinecone import FakePinecone, Fault, ImportStep
 
 
 @pytest.fixture
@@ -76,6 +76,21 @@ def test_a_failure_that_wrote_nothing_leaves_nothing(fake: FakePinecone, valid: 
     outcome = start(fake, valid)
     assert (outcome.leftover_namespaces, outcome.advice) == ((), None)
     assert len(fake.calls("GET", "/namespaces")) == 3  # described, rechecked, then after it
+
+
+def test_when_the_namespaces_cannot_be_listed_after_a_failure_it_says_so(
+    fake: FakePinecone, valid: Source
+) -> None:
+    def listing_breaks(state: pp.ImportState) -> None:
+        if state.status == "Failed":  # the look after the failure is refused
+            fake.state.faults.append(Fault("GET", r"^/namespaces$", 403, "no", "FORBIDDEN"))
+
+    script(fake, valid, ImportStep("Failed", 50.0, 12, "boom", namespaces={"articles": 12}))
+    outcome = start(fake, valid, progress=listing_breaks)
+    assert outcome.state is not None and outcome.state.error == "boom"  # not lost
+    assert outcome.leftover_namespaces is None and outcome.advice is not None
+    assert "could not be listed" in outcome.advice and "(L007)" in outcome.advice
+    assert outcome.to_dict()["import"]["leftover_namespaces"] is None
 
 
 @pytest.mark.parametrize(
