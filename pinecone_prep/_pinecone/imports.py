@@ -129,37 +129,25 @@ def start_import(
     if error_mode not in ERROR_MODES:
         raise UsageError(f"error_mode must be 'abort' or 'continue', not {error_mode!r}")
     check_seconds("poll_seconds", poll_seconds)
-    name = _index_name(index)
-    store = Store(uri, storage_options)
-    if not store.importable:
-        raise UsageError(
-            f"Pinecone cannot read {store.uri}: start_import needs s3://, gs:// or an Azure"
-            " https:// URL (a local or memory prefix can only be checked)"
-        )
-    credentials = Credentials(api_key, host)
-    description = describe_index(name, api_key=api_key, host=host)
-    assert description.host is not None  # describe_index refuses an index without one
-    report = check(
+    name, credentials = _index_name(index), Credentials(api_key, host)
+    store, description, report = _checked(
         uri,
-        index=description,
-        storage_options=storage_options,
-        progress=check_progress,
-        rows=not quick,
-        **check_options,
+        name,
+        credentials,
+        storage_options,
+        force=force,
+        quick=quick,
+        check_progress=check_progress,
+        check_options=check_options,
     )
-    if not (report.valid or force):
-        raise ValidationError(report)
+    data_host = description.host or ""  # describe refuses an index without a host
     with Client(credentials) as client:
-        data_plane = client.data_plane(description.host)
+        data_plane = client.data_plane(data_host)
         if not force:
             _recheck_namespaces(client, data_plane, description, report, store)
+        what = f"start the import of {store.uri} into index {name!r}"
         started, duplicates = _start(
-            client,
-            data_plane,
-            uri,
-            f"start the import of {store.uri} into index {name!r}",
-            error_mode=error_mode,
-            integration_id=integration_id,
+            client, data_plane, uri, what, error_mode=error_mode, integration_id=integration_id
         )
     outcome = ImportOutcome(
         started,
@@ -170,11 +158,45 @@ def start_import(
         quick,
         duplicates=duplicates,
         _credentials=credentials,
-        _host=description.host,
+        _host=data_host,
     )
     if not wait:
         return outcome
     return outcome.wait(progress=progress, poll_seconds=poll_seconds, timeout=timeout)
+
+
+def _checked(
+    uri: str,
+    name: str,
+    credentials: Credentials,
+    storage_options: Mapping[str, Any] | None,
+    *,
+    force: bool,
+    quick: bool,
+    check_progress: Callable[[int, int], None] | None,
+    check_options: Mapping[str, Any],
+) -> tuple[Store, IndexDescription, Report]:
+    """The prefix (one Pinecone can read), the live index and the check against it; a
+    `ValidationError` when the check has errors, unless `force`."""
+    store = Store(uri, storage_options)
+    if not store.importable:
+        raise UsageError(
+            f"Pinecone cannot read {store.uri}: start_import needs s3://, gs:// or an Azure"
+            " https:// URL (a local or memory prefix can only be checked)"
+        )
+    with Client(credentials) as client:
+        description = client.describe(name)
+    report = check(
+        uri,
+        index=description,
+        storage_options=storage_options,
+        progress=check_progress,
+        rows=not quick,
+        **check_options,
+    )
+    if not (report.valid or force):
+        raise ValidationError(report)
+    return store, description, report
 
 
 def _recheck_namespaces(

@@ -147,6 +147,100 @@ class FakeIndex:
     namespaces: dict[str, int] = field(default_factory=dict)
     imports: dict[str, FakeImport] = field(default_factory=dict)
 
+    def schema_fields(self) -> dict[str, Any]:
+        """The schema's fields as describe_index reports them."""
+        ix = self
+        if ix.schema is not None:
+            return ix.schema
+        if ix.embed_model is not None:
+            # create_for_model indexes describe as one semantic_text field; in 2026-07 it
+            # reports no dimension, so the SDK's IndexModel.dimension cannot resolve.
+            return {
+                ix.embed_field: {
+                    "type": "semantic_text",
+                    "model": ix.embed_model,
+                    "metric": ix.metric,
+                    "read_parameters": {"input_type": "query"},
+                    "write_parameters": {"input_type": "passage"},
+                }
+            }
+        if ix.vector_type == "sparse":
+            return {"_sparse_values": {"type": "sparse_vector"}}
+        # "_values" is the reserved field a dimension/metric index is described with; a
+        # dense vectors-API index always reports "_sparse_values" too (2026-07 control spec).
+        return {
+            "_values": {"type": "dense_vector", "dimension": ix.dimension, "metric": ix.metric},
+            "_sparse_values": {"type": "sparse_vector"},
+        }
+
+    def describe_json(self, name: str, host: str) -> dict[str, Any]:
+        """GET /indexes/{name}; `host` is the data plane when the index names none."""
+        ix = self
+        deployment: dict[str, Any]
+        if ix.serverless:
+            deployment = {"deployment_type": "managed", "cloud": ix.cloud, "region": ix.region}
+        else:
+            deployment = {
+                "deployment_type": "pod",
+                "environment": f"{ix.region}-{ix.cloud}",
+                "pod_type": "p1.x1",
+                "replicas": 1,
+                "shards": 1,
+            }
+        return {
+            "name": name,
+            # An explicit http:// scheme: the SDK turns a bare host into https://.
+            "host": ix.host or host,
+            "status": {"ready": ix.status in _READY_STATES, "state": ix.status},
+            "schema": {"fields": self.schema_fields()},
+            "deployment": deployment,
+            "deletion_protection": ix.deletion_protection,
+            "tags": None,
+        }
+
+    def counts(self, default_name: str) -> dict[str, int]:
+        """Records by namespace, the default one spelled `default_name`."""
+        counts: dict[str, int] = {}
+        for ns, n in self.namespaces.items():
+            key = default_name if ns in ("", DEFAULT_NAMESPACE) else ns
+            counts[key] = counts.get(key, 0) + n
+        return counts
+
+    def stats_json(self, default_name: str) -> dict[str, Any]:
+        ix, counts = self, self.counts(default_name)
+        # camelCase: DescribeIndexStatsResponse is a Struct with rename="camel". Stats leave
+        # out an empty namespace (the namespace listing shows it).
+        out: dict[str, Any] = {
+            "namespaces": {ns: {"vectorCount": n} for ns, n in counts.items() if n},
+            "indexFullness": 0.0,
+            "totalVectorCount": sum(counts.values()),
+            "metric": ix.metric,
+            "vectorType": ix.vector_type,
+        }
+        if ix.vector_type == "dense" and ix.dimension is not None:
+            out["dimension"] = ix.dimension
+        return out
+
+    def namespaces_json(self, default_name: str, query: dict[str, str]) -> dict[str, Any]:
+        prefix = query.get("prefix", "")
+        counts = self.counts(default_name)
+        names = sorted(ns for ns in counts if ns.startswith(prefix))
+        # record_count is a string on the wire; the SDK decodes this endpoint leniently.
+        items = [{"name": ns, "record_count": str(counts[ns])} for ns in names]
+        page, token = _paginate(items, query)
+        out: dict[str, Any] = {"namespaces": page, "total_count": len(items)}
+        if token:
+            out["pagination"] = {"next": token}
+        return out
+
+    def embeds(self) -> bool:
+        """Whether Pinecone embeds for this index: a legacy integrated index, or a document index
+        with a string field that has `embed` / `sparse_embed`."""
+        return any(
+            f.get("type") == "semantic_text" or f.get("embed") or f.get("sparse_embed")
+            for f in self.schema_fields().values()
+        )
+
 
 @dataclass
 class Fault:
@@ -389,61 +483,14 @@ class FakePinecone:
 
     def _control(self, method: str, rel: str) -> Any:
         if method == "GET" and rel == "/indexes":
-            return {"indexes": [self._describe(n) for n in self.state.indexes]}
+            indexes = self.state.indexes.items()
+            return {"indexes": [ix.describe_json(n, self.data_host(n)) for n, ix in indexes]}
         m = re.fullmatch(r"/indexes/([^/]+)", rel)
         if method == "GET" and m:
             if m[1] not in self.state.indexes:
                 raise _not_found(m[1])
-            return self._describe(m[1])
+            return self.state.indexes[m[1]].describe_json(m[1], self.data_host(m[1]))
         raise _not_found(rel)
-
-    def _describe(self, name: str) -> dict[str, Any]:
-        ix = self.state.indexes[name]
-        fields: dict[str, Any]
-        if ix.schema is not None:
-            fields = ix.schema
-        elif ix.embed_model is not None:
-            # create_for_model indexes describe as one semantic_text field; in 2026-07 it
-            # reports no dimension, so the SDK's IndexModel.dimension cannot resolve.
-            fields = {
-                ix.embed_field: {
-                    "type": "semantic_text",
-                    "model": ix.embed_model,
-                    "metric": ix.metric,
-                    "read_parameters": {"input_type": "query"},
-                    "write_parameters": {"input_type": "passage"},
-                }
-            }
-        elif ix.vector_type == "sparse":
-            fields = {"_sparse_values": {"type": "sparse_vector"}}
-        else:
-            # "_values" is the reserved field a dimension/metric index is described with; a
-            # dense vectors-API index always reports "_sparse_values" too (2026-07 control spec).
-            fields = {
-                "_values": {"type": "dense_vector", "dimension": ix.dimension, "metric": ix.metric},
-                "_sparse_values": {"type": "sparse_vector"},
-            }
-        deployment: dict[str, Any]
-        if ix.serverless:
-            deployment = {"deployment_type": "managed", "cloud": ix.cloud, "region": ix.region}
-        else:
-            deployment = {
-                "deployment_type": "pod",
-                "environment": f"{ix.region}-{ix.cloud}",
-                "pod_type": "p1.x1",
-                "replicas": 1,
-                "shards": 1,
-            }
-        return {
-            "name": name,
-            # An explicit http:// scheme: the SDK turns a bare host into https://.
-            "host": ix.host or self.data_host(name),
-            "status": {"ready": ix.status in _READY_STATES, "state": ix.status},
-            "schema": {"fields": fields},
-            "deployment": deployment,
-            "deletion_protection": ix.deletion_protection,
-            "tags": None,
-        }
 
     # ---- data plane
 
@@ -451,13 +498,14 @@ class FakePinecone:
         ix = self.state.indexes.get(name)
         if ix is None:
             raise _not_found(name)
+        default_name = self.state.default_namespace_name
         if method == "POST" and rel == "/describe_index_stats":
-            return self._stats(ix)
+            return ix.stats_json(default_name)
         if method == "GET" and rel == "/namespaces":
-            return self._list_namespaces(ix, query)
+            return ix.namespaces_json(default_name, query)
         m = re.fullmatch(r"/namespaces/(.+)", rel)
         if method == "GET" and m:
-            counts = self._namespace_counts(ix)
+            counts = ix.counts(default_name)
             if m[1] not in counts:
                 raise _not_found(m[1])
             return {"name": m[1], "record_count": str(counts[m[1]])}
@@ -484,40 +532,6 @@ class FakePinecone:
                 return {}
         raise _not_found(rel)
 
-    def _namespace_counts(self, ix: FakeIndex) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for ns, n in ix.namespaces.items():
-            key = self.state.default_namespace_name if ns in ("", DEFAULT_NAMESPACE) else ns
-            counts[key] = counts.get(key, 0) + n
-        return counts
-
-    def _stats(self, ix: FakeIndex) -> dict[str, Any]:
-        counts = self._namespace_counts(ix)
-        # camelCase: DescribeIndexStatsResponse is a Struct with rename="camel". Stats leave
-        # out an empty namespace (the namespace listing shows it).
-        out: dict[str, Any] = {
-            "namespaces": {ns: {"vectorCount": n} for ns, n in counts.items() if n},
-            "indexFullness": 0.0,
-            "totalVectorCount": sum(counts.values()),
-            "metric": ix.metric,
-            "vectorType": ix.vector_type,
-        }
-        if ix.vector_type == "dense" and ix.dimension is not None:
-            out["dimension"] = ix.dimension
-        return out
-
-    def _list_namespaces(self, ix: FakeIndex, query: dict[str, str]) -> dict[str, Any]:
-        prefix = query.get("prefix", "")
-        names = sorted(ns for ns in self._namespace_counts(ix) if ns.startswith(prefix))
-        counts = self._namespace_counts(ix)
-        # record_count is a string on the wire; the SDK decodes this endpoint leniently.
-        items = [{"name": ns, "record_count": str(counts[ns])} for ns in names]
-        page, token = _paginate(items, query)
-        out: dict[str, Any] = {"namespaces": page, "total_count": len(items)}
-        if token:
-            out["pagination"] = {"next": token}
-        return out
-
     def _start_import(self, ix: FakeIndex, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict) or not body.get("uri"):
             raise _bad_request("uri is required")
@@ -526,7 +540,7 @@ class FakePinecone:
         if on_error is not None and on_error not in ("continue", "abort"):
             raise _bad_request(f"Invalid errorMode.onError: {on_error}")
         if self.state.enforce_import_rules:
-            if _embeds(ix):
+            if ix.embeds():
                 raise _bad_request("Bulk import is not supported for integrated indexes")
             if not ix.serverless:
                 raise _bad_request("Bulk import is only supported for serverless indexes")
@@ -549,17 +563,6 @@ class FakePinecone:
         self.state.next_import_id += 1
         ix.imports[imp.id] = imp
         return imp
-
-
-def _embeds(ix: FakeIndex) -> bool:
-    """Whether Pinecone embeds for this index: a legacy integrated index, or a document index
-    with a string field that has `embed` / `sparse_embed`."""
-    if ix.schema is None:
-        return ix.embed_model is not None
-    return any(
-        f.get("type") == "semantic_text" or f.get("embed") or f.get("sparse_embed")
-        for f in ix.schema.values()
-    )
 
 
 def _fault_reply(fault: Fault) -> tuple[int, Any, dict[str, str]]:
