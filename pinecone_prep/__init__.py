@@ -14,11 +14,11 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from ._codes import CODES
+from ._codes import CODES, Code
 from ._errors import PineconeError, PrepError, StorageError, UsageError, ValidationError
 
 if TYPE_CHECKING:
-    from ._checker import check, is_valid, iter_findings
+    from ._check.api import check, is_valid, iter_findings
     from ._index import IndexDescription
     from ._limits import Limits
     from ._pinecone.imports import (
@@ -31,15 +31,16 @@ if TYPE_CHECKING:
         preflight,
         start_import,
     )
-    from ._planner import ImportPlan, ImportRequest, materialize, plan
-    from ._report import Finding, Location, Report
-    from ._writer import WriteResult, write
+    from ._plan import ImportPlan, ImportRequest, materialize, plan
+    from ._report import Finding, Location, Report, Summary
+    from ._write.api import publish, stage, write
+    from ._write.model import RejectedRow, RowsRejected, StagedPart, WriteResult, WrittenFile
 
 # Where each lazily imported name lives.
 _HOMES = {
-    "check": "._checker",
-    "is_valid": "._checker",
-    "iter_findings": "._checker",
+    "check": "._check.api",
+    "is_valid": "._check.api",
+    "iter_findings": "._check.api",
     "IndexDescription": "._index",
     "Limits": "._limits",
     "ImportOutcome": "._pinecone.imports",
@@ -50,15 +51,22 @@ _HOMES = {
     "list_imports": "._pinecone.imports",
     "preflight": "._pinecone.imports",
     "start_import": "._pinecone.imports",
-    "ImportPlan": "._planner",
-    "ImportRequest": "._planner",
-    "materialize": "._planner",
-    "plan": "._planner",
+    "ImportPlan": "._plan",
+    "ImportRequest": "._plan",
+    "materialize": "._plan",
+    "plan": "._plan",
     "Finding": "._report",
     "Location": "._report",
     "Report": "._report",
-    "WriteResult": "._writer",
-    "write": "._writer",
+    "RejectedRow": "._write.model",
+    "RowsRejected": "._write.model",
+    "StagedPart": "._write.model",
+    "WriteResult": "._write.model",
+    "WrittenFile": "._write.model",
+    "publish": "._write.api",
+    "stage": "._write.api",
+    "write": "._write.api",
+    "Summary": "._report",
 }
 
 
@@ -77,6 +85,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "CODES",
+    "Code",
     "Finding",
     "ImportOutcome",
     "ImportPlan",
@@ -87,11 +96,16 @@ __all__ = [
     "Location",
     "PineconeError",
     "PrepError",
+    "RejectedRow",
     "Report",
+    "RowsRejected",
+    "StagedPart",
     "StorageError",
+    "Summary",
     "UsageError",
     "ValidationError",
     "WriteResult",
+    "WrittenFile",
     "__version__",
     "cancel_import",
     "check",
@@ -103,6 +117,8 @@ __all__ = [
     "materialize",
     "plan",
     "preflight",
+    "publish",
+    "stage",
     "start_import",
     "write",
 ]

@@ -6,14 +6,15 @@ Exceptions are for misuse and for I/O only::
     ├── UsageError            a bad argument (unknown kind, negative dimension, ...); CLI exit 2
     ├── StorageError          the store could not be listed, read or written; CLI exit 3
     ├── PineconeError         the Pinecone API refused or failed (auth, missing index); CLI exit 3
-    └── ValidationError       raised by `Report.raise_for_errors()`; carries the report; CLI exit 1
+    └── ValidationError       the data has errors; carries the report; CLI exit 1
+        └── RowsRejected  `write(on_invalid="error")` rejected rows; nothing was published
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for the annotation only: _report imports this module
     from ._report import Report
 
 
@@ -34,14 +35,8 @@ class PineconeError(PrepError):
 
 
 class ValidationError(PrepError):
-    """The data has errors; `report` holds every finding."""
+    """The data has errors; `report` (a `Report`) holds every finding."""
 
-    def __init__(self, report: Report) -> None:
+    def __init__(self, message: str, *, report: Report[Any]) -> None:
+        super().__init__(message)
         self.report = report
-        errors = report.summary["by_severity"].get("error", 0)
-        codes = ", ".join(
-            code
-            for code, n in report.summary["by_code"].items()
-            if n and code in report.error_codes
-        )
-        super().__init__(f"{errors} error(s) in {report.summary['uri']}: {codes}")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from ._errors import UsageError
-from ._layout import DEFAULT_NAMESPACE
+from ._spec import DEFAULT_NAMESPACE
 
 IndexKind = Literal["dense", "sparse"]
 IndexFamily = Literal["vector", "integrated", "document"]

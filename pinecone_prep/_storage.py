@@ -13,7 +13,6 @@ import re
 import socket
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from typing import IO, Any
 from urllib.parse import urlsplit
 
@@ -24,6 +23,7 @@ import pyarrow.parquet as pq
 from fsspec.core import url_to_fs
 
 from ._errors import StorageError
+from ._types import StoredObject
 
 READ_BUFFER = 8 * 1024 * 1024
 PROBE_SECONDS = 3.0
@@ -31,14 +31,6 @@ BUCKET_SCHEMES = ("s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "https")
 # Schemes start_import can read from (RULES.md section 1); anything else is a dry run only.
 IMPORTABLE_SCHEMES = ("s3", "gs", "https")
 _AZURE_HTTPS = re.compile(r"^https://(?P<account>[^./]+)\.blob\.core\.windows\.net/(?P<rest>.+)$")
-
-
-@dataclass(frozen=True)
-class StoredObject:
-    """One object under a prefix: `key` is its path relative to the prefix, '/'-separated."""
-
-    key: str
-    size: int
 
 
 def _scheme(uri: str) -> str:
@@ -285,12 +277,12 @@ class Store:
             if self.fs.exists(self._full(key)):
                 self.fs.rm(self._full(key), recursive=True)
 
-    def remove_if_empty(self) -> None:
-        """Remove the prefix's own folder if it is empty (local filesystems: object stores have
-        no folders). A folder with anything in it is left alone."""
+    def remove_empty(self, key: str) -> None:
+        """Remove the folder `key` ("" the prefix itself) if it is empty (local filesystems:
+        object stores have no folders). A folder with anything in it is left alone."""
         if self.local:
             with suppress(OSError):
-                os.rmdir(self._full(""))
+                os.rmdir(self._full(key))
 
     def read_text(self, key: str) -> str | None:
         """A small UTF-8 object's text, or None when it does not exist."""
@@ -309,6 +301,25 @@ class Store:
             self._make_parents(key)
             self.fs.pipe_file(self._full(partial), text.encode("utf-8"))
             self.fs.mv(self._full(partial), self._full(key))
+
+    def create_exclusive(self, key: str, text: str) -> bool:
+        """Create a small object only if none exists at `key` (S3 If-None-Match, GCS
+        ifGenerationMatch=0, Azure and local exclusive create); False when one exists."""
+        with self._errors("create", key):
+            self._make_parents(key)
+            try:
+                with self.fs.open(self._full(key), "xb") as handle:
+                    handle.write(text.encode("utf-8"))
+            except FileExistsError:
+                return False
+        return True
+
+    def inside(self, other: Store) -> bool:
+        """Whether this prefix is `other`'s or lies under it (the same filesystem)."""
+        same = (
+            type(self.fs) is type(other.fs) and self.fs.storage_options == other.fs.storage_options
+        )
+        return same and (self.path == other.path or self.path.startswith(other.path + "/"))
 
     def _make_parents(self, key: str) -> None:
         """Local filesystems need a key's folders to exist; object stores have no folders."""

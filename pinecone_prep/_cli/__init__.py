@@ -3,43 +3,83 @@
 Exit codes: 0 no errors (warnings allowed), 1 data errors, 2 usage error, 3 storage or API
 error, 4 internal error (a bug: please report it), 130 interrupted. `import` also exits 1 when
 the import ends Failed or Cancelled, or Completed without every checked record.
+
+Modules load on demand: `--version` and `rules --format json` import neither rich nor pyarrow.
+With `--format json`, every outcome, errors included, is one JSON object on standard output
+(`{"error": {"kind": ..., "message": ..., "exit_code": ...}}`); standard error keeps the line
+for people.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
+from contextlib import suppress
+from importlib import import_module
 
 import pinecone_prep as pp
 
-from .commands import COMMANDS, EXIT_BUG, EXIT_DATA, EXIT_INTERRUPTED, EXIT_STORAGE, EXIT_USAGE
-from .parser import build_parser
-from .render import note, say
+from .parser import ArgvError, build_parser
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_STORAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+# Where each command lives: `rules` apart, so that it starts without rich.
+HOMES = {"rules": ".rules_page"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    as_json = _wants_json(args_list)
     try:
-        code: int = COMMANDS[args.run](args)
+        args = build_parser().parse_args(args_list)
+        module = import_module(HOMES.get(args.run, ".commands"), __name__)
+        code: int = getattr(module, f"cmd_{args.run}")(args)
         return code
+    except ArgvError as exc:
+        return _fail("usage", str(exc), EXIT_USAGE, as_json, usage=exc.usage)
     except pp.UsageError as exc:
-        say("usage error", str(exc))
-        return EXIT_USAGE
-    except (pp.StorageError, pp.PineconeError) as exc:
-        say("error", str(exc))
-        return EXIT_STORAGE
+        return _fail("usage", str(exc), EXIT_USAGE, as_json)
+    except pp.StorageError as exc:
+        return _fail("storage", str(exc), EXIT_STORAGE, as_json)
+    except pp.PineconeError as exc:
+        return _fail("pinecone", str(exc), EXIT_STORAGE, as_json)
     except pp.ValidationError as exc:
-        say("invalid", str(exc))
-        return EXIT_DATA
+        return _fail("data", str(exc), EXIT_DATA, as_json)
     except KeyboardInterrupt:
-        note("interrupted")
-        return EXIT_INTERRUPTED
+        return _fail("interrupted", "interrupted", EXIT_INTERRUPTED, as_json)
     except Exception as exc:  # a bug: one clear line instead of a traceback
-        say(
-            "internal error",
-            f"{type(exc).__name__}: {exc} (please report this with the command you ran)",
-        )
-        return EXIT_BUG
+        message = f"{type(exc).__name__}: {exc} (please report this with the command you ran)"
+        return _fail("internal", message, EXIT_BUG, as_json)
+
+
+LABELS = {"usage": "usage error", "storage": "error", "pinecone": "error", "data": "invalid"}
+
+
+def _fail(kind: str, message: str, code: int, as_json: bool, *, usage: str = "") -> int:
+    """Report an error: one line on stderr, and with --format json a JSON object on stdout."""
+    if as_json:
+        from .output import emit_json
+
+        with suppress(pp.StorageError):  # stdout is gone: the line on stderr is all there is
+            emit_json({"error": {"kind": kind, "message": message, "exit_code": code}})
+    if usage:
+        sys.stderr.write(usage + message + "\n")
+    elif kind == "interrupted":
+        sys.stderr.write("interrupted\n")
+    else:
+        from .render import say
+
+        say(LABELS.get(kind, kind + " error"), message)
+    return code
+
+
+def _wants_json(argv: list[str]) -> bool:
+    """Whether the command line asks for JSON, even when it cannot be parsed."""
+    for i, arg in enumerate(argv):
+        if arg == "--format" and i + 1 < len(argv) and argv[i + 1] == "json":
+            return True
+        if arg == "--format=json":
+            return True
+    return False
 
 
 __all__ = ["build_parser", "main"]

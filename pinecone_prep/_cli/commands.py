@@ -9,10 +9,10 @@ import time
 from collections.abc import Callable
 from typing import Any, Literal
 
-import orjson
-
 import pinecone_prep as pp
 
+from . import EXIT_DATA, EXIT_INTERRUPTED, EXIT_OK
+from .output import emit, emit_json
 from .parser import storage_options
 from .render import (
     ask,
@@ -24,17 +24,11 @@ from .render import (
     print_outcome,
     print_plan,
     print_report,
-    print_rules,
     print_started,
     print_written,
     progress_bar,
     say,
 )
-
-EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_STORAGE, EXIT_BUG = 0, 1, 2, 3, 4
-
-
-EXIT_INTERRUPTED = 130
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -48,24 +42,16 @@ def cmd_check(args: argparse.Namespace) -> int:
             extra_columns=args.extra_columns,
             storage_options=storage_options(args.storage_option),
             max_examples=args.max_examples,
+            quick=args.quick,
             progress=progress,
             processes=None,  # worker processes for heavy metadata: this entry point is guarded
             **_target_index(args),  # --- import ---
         )
     if args.format == "json":
-        sys.stdout.write(report.to_json() + "\n")
+        emit(report.to_json() + "\n")
     else:
         print_report(report)
     return EXIT_OK if report.valid else EXIT_DATA
-
-
-def cmd_rules(args: argparse.Namespace) -> int:
-    if args.format == "json":
-        rows = [{"code": c, "severity": s, "meaning": m} for c, (s, m) in pp.CODES.items()]
-        _write_json(rows)
-    else:
-        print_rules()
-    return EXIT_OK
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -75,7 +61,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.materialize and result.valid:
         result = pp.materialize(result, args.materialize, storage_options=options)
     if args.format == "json":
-        sys.stdout.write(result.to_json() + "\n")
+        emit(result.to_json() + "\n")
     else:
         print_plan(result)
     return EXIT_OK if result.valid else EXIT_DATA
@@ -108,7 +94,7 @@ def _target_index(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _write_json(data: Any) -> None:
-    sys.stdout.write(orjson.dumps(data).decode() + "\n")
+    emit_json(data)
 
 
 def _interrupted(outcome: pp.ImportOutcome, access: dict[str, Any]) -> int:
@@ -229,7 +215,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
             )
         except pp.ValidationError as exc:
             if args.format == "json":
-                sys.stdout.write(exc.report.to_json() + "\n")
+                emit(exc.report.to_json() + "\n")
             else:
                 print_findings(exc.report, 20, "--format json lists them all")
             say("invalid", str(exc))
@@ -237,17 +223,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     # Nothing to import (every row rejected, or no rows) is a failed conversion.
     status = EXIT_OK if result.records else EXIT_DATA
     if args.format == "json":
-        sys.stdout.write(orjson.dumps(result.to_dict()).decode() + "\n")
+        emit_json(result.to_dict())
         return status
     print_written(result)
     return status
-
-
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "check": cmd_check,
-    "plan": cmd_plan,
-    "convert": cmd_convert,
-    "import": cmd_import,
-    "imports": cmd_imports,
-    "rules": cmd_rules,
-}

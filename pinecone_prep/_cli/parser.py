@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import orjson
 
@@ -146,14 +146,40 @@ def _add_import_commands(commands: Any) -> None:
         sub.set_defaults(run="imports")
 
 
+class ArgvError(Exception):
+    """The command line cannot be parsed: argparse's own message and the usage line."""
+
+    def __init__(self, message: str, usage: str) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, raising instead of exiting, so that `main` reports the error in the format
+    asked for (`--format json` prints JSON even for a bad command line)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise ArgvError(f"{self.prog}: error: {message}", self.format_usage())
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="pinecone-prep",
         description="Check, plan and write Parquet files for Pinecone bulk imports.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {pp.__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_check(commands)
+    _add_plan(commands)
+    _add_convert(commands)
+    _add_import_commands(commands)
+    rules = commands.add_parser("rules", help="list every rule code")
+    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    rules.set_defaults(run="rules")
+    return parser
 
+
+def _add_check(commands: Any) -> None:
     check = commands.add_parser(
         "check", help="check every row of every file under an import prefix"
     )
@@ -161,8 +187,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--kind", choices=("dense", "sparse", "hybrid"))
     check.add_argument("--dimension", type=_positive_int)
     check.add_argument("--metric", choices=("cosine", "euclidean", "dotproduct"))
+    check.add_argument(
+        "--quick",
+        action="store_true",
+        help="read the footers and the first rows of every file only (no duplicates)",
+    )
     _add_rule_options(check)
-    # --- import ---: the target index, read live or described by hand
+    # The target index, read live or described by hand.
     target = check.add_mutually_exclusive_group()
     target.add_argument(
         "--index", metavar="NAME", help="check against this live index (needs an API key)"
@@ -174,11 +205,12 @@ def build_parser() -> argparse.ArgumentParser:
         " and --metric",
     )
     _add_pinecone(check)
-    # --- end import ---
     _add_storage(check)
     _add_format(check)
     check.set_defaults(run="check")
 
+
+def _add_plan(commands: Any) -> None:
     plan = commands.add_parser(
         "plan", help="count records from footers and split the prefix into import requests"
     )
@@ -193,7 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_format(plan)
     plan.set_defaults(run="plan")
 
-    # --- convert ---
+
+def _add_convert(commands: Any) -> None:
     convert = commands.add_parser(
         "convert", help="write Parquet, JSON Lines or CSV files as Pinecone import files"
     )
@@ -233,10 +266,3 @@ def build_parser() -> argparse.ArgumentParser:
     _add_storage(convert)
     _add_format(convert)
     convert.set_defaults(run="convert")
-
-    _add_import_commands(commands)  # --- import ---
-
-    rules = commands.add_parser("rules", help="list every rule code")
-    _add_format(rules)
-    rules.set_defaults(run="rules")
-    return parser

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -58,15 +59,15 @@ def bytes_text(n: int) -> str:
     return f"{n} B"
 
 
-def print_findings(report: pp.Report, limit: int | None, more: str) -> None:
+def print_findings(report: pp.Report[Any], limit: int | None, more: str) -> None:
     """The findings grouped by code with exact counts, at most `limit` locations per code."""
     by_code: dict[str, list[pp.Finding]] = {}
     for item in report.findings:
         by_code.setdefault(item.code, []).append(item)
     colors = {"error": "red", "warning": "yellow", "info": "blue"}
-    for code, count in report.summary["by_code"].items():
+    for code, count in report.summary.by_code.items():
         examples = by_code.get(code, [])[:limit]
-        severity, meaning = pp.CODES[code]
+        severity, meaning = pp.CODES[code].severity, pp.CODES[code].meaning
         if examples:
             severity = examples[0].severity
         out.print(f"\n[bold {colors[severity]}]{code}[/] {severity} x{count:,}: {escape(meaning)}")
@@ -76,50 +77,50 @@ def print_findings(report: pp.Report, limit: int | None, more: str) -> None:
             out.print(f"  ... {count - len(examples):,} more ({more})")
 
 
-def print_report(report: pp.Report) -> None:
+def print_report(report: pp.Report[pp.Summary]) -> None:
     summary = report.summary
-    table = Table(title=f"Import prefix {escape(summary['uri'])}", title_justify="left")
+    table = Table(title=f"Import prefix {escape(summary.uri)}", title_justify="left")
     for name in ("namespace", "kind", "dimension", "files", "records", "bytes"):
         table.add_column(name, justify="right" if name in ("files", "records", "bytes") else "left")
-    for ns in summary["by_namespace"]:
-        kind = f"{ns['kind']} ({ns['kind_source']})" if ns["kind"] else "-"
+    for ns in summary.by_namespace:
+        kind = f"{ns.kind} ({ns.kind_source})" if ns.kind else "-"
         table.add_row(
-            escape(ns["name"]),
+            escape(ns.name),
             kind,
-            str(ns["dimension"] or "-"),
-            f"{ns['files']:,}",
-            f"{ns['records']:,}",
-            bytes_text(ns["bytes"]),
+            str(ns.dimension or "-"),
+            f"{ns.files:,}",
+            f"{ns.records:,}",
+            bytes_text(ns.bytes),
         )
     table.add_section()
     table.add_row(
         "total",
         "",
         "",
-        f"{summary['files']:,}",
-        f"{summary['records']:,}",
-        bytes_text(summary["bytes"]),
+        f"{summary.files:,}",
+        f"{summary.records:,}",
+        bytes_text(summary.bytes),
     )
     out.print(table)
-    files = summary["by_file"]
+    files = summary.by_file
     if 0 < len(files) <= 50:
         ftable = Table(title="Files", title_justify="left")
         for name in ("file", "row groups", "records", "bytes"):
             # Fold long URIs rather than cut them: logs are read when stdout is no terminal.
             ftable.add_column(name, justify="left" if name == "file" else "right", overflow="fold")
         for f in files:
-            rgs = str(f["row_groups"]) if f["readable"] else "unreadable"
-            ftable.add_row(escape(f["uri"]), rgs, f"{f['records']:,}", bytes_text(f["bytes"]))
+            rgs = str(f.row_groups) if f.readable else "unreadable"
+            ftable.add_row(escape(f.uri), rgs, f"{f.records:,}", bytes_text(f.bytes))
         out.print(ftable)
     elif files:
         out.print(f"{len(files):,} files (per-file detail: --format json)")
 
     print_findings(report, None, "raise --max-examples to see them")
-    sev = summary["by_severity"]
+    sev = summary.by_severity
     verdict = "[bold green]VALID[/]" if report.valid else "[bold red]INVALID[/]"
     out.print(
         f"\n{verdict}: {sev['error']:,} error(s), {sev['warning']:,} warning(s),"
-        f" {sev['info']:,} info in {summary['records']:,} records"
+        f" {sev['info']:,} info in {summary.records:,} records"
     )
 
 
@@ -268,8 +269,8 @@ def print_rules() -> None:
     table = Table(title="pinecone-prep rules")
     for name in ("code", "severity", "meaning"):
         table.add_column(name)
-    for code, (severity, meaning) in pp.CODES.items():
-        table.add_row(code, severity, escape(meaning))
+    for code, rule in pp.CODES.items():
+        table.add_row(code, rule.severity, escape(rule.meaning))
     out.print(table)
 
 
@@ -288,7 +289,7 @@ def print_written(result: pp.WriteResult) -> None:
         for code in row.codes:
             by_code[code] = by_code.get(code, 0) + 1
     for code, count in sorted(by_code.items()):
-        out.print(f"[yellow]{code}[/] x{count:,} rejected: {escape(pp.CODES[code][1])}")
+        out.print(f"[yellow]{code}[/] x{count:,} rejected: {escape(pp.CODES[code].meaning)}")
     if result.quarantine:
         out.print(f"rejected rows written to {escape(result.quarantine)}")
     out.print(

@@ -15,10 +15,11 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
 
-from .._checker import check
+from .._check.api import check
+from .._codes import severity_of
 from .._errors import PineconeError, PrepError, UsageError, ValidationError
 from .._index import IndexDescription, index_issues
-from .._report import Location, Report, finding
+from .._report import Finding, Location, Report, Summary
 from .._storage import Store
 from .client import Client, Credentials
 from .outcome import DEFAULT_POLL_SECONDS, ErrorMode, ImportOutcome, check_seconds, read_state
@@ -85,7 +86,7 @@ def preflight(
     api_key: str | None = None,
     host: str | None = None,
     **check_options: Any,
-) -> Report:
+) -> Report[Summary]:
     """`check(uri, ...)` against an index: a name is described live (see `describe_index`),
     an `IndexDescription` is used as given. The index findings (L007, L010, P001-P003) and
     the data findings it implies (S010, S012, R011, ...) are in the same report."""
@@ -175,7 +176,7 @@ def _checked(
     quick: bool,
     check_progress: Callable[[int, int], None] | None,
     check_options: Mapping[str, Any],
-) -> tuple[Store, IndexDescription, Report]:
+) -> tuple[Store, IndexDescription, Report[Summary]]:
     """The prefix (one Pinecone can read), the live index and the check against it; a
     `ValidationError` when the check has errors, unless `force`."""
     store = Store(uri, storage_options)
@@ -191,25 +192,30 @@ def _checked(
         index=description,
         storage_options=storage_options,
         progress=check_progress,
-        rows=not quick,
+        quick=quick,
         **check_options,
     )
     if not (report.valid or force):
-        raise ValidationError(report)
+        raise ValidationError(report.describe_errors(), report=report)
     return store, description, report
 
 
 def _recheck_namespaces(
-    client: Client, data_plane: Any, description: IndexDescription, report: Report, store: Store
+    client: Client,
+    data_plane: Any,
+    description: IndexDescription,
+    report: Report[Summary],
+    store: Store,
 ) -> None:
     """The check may have taken hours: a namespace created meanwhile (another import, a
     retry) would fail this one, so look again just before starting."""
     assert description.name is not None
     now = replace(description, namespaces=client.namespaces(data_plane, description.name))
-    names = [ns["name"] for ns in report.summary["by_namespace"]]
+    names = [ns.name for ns in report.summary.by_namespace]
     taken = [
-        finding(
+        Finding(
             issue.code,
+            severity_of(issue.code),
             f"{issue.message} (created while the check ran)",
             Location(store.uri_of(issue.namespace or ""), issue.namespace),
         )
@@ -217,7 +223,8 @@ def _recheck_namespaces(
         if issue.code == "L007"
     ]
     if taken:
-        raise ValidationError(report.extended(taken))
+        refused = report.extended(taken)
+        raise ValidationError(refused.describe_errors(), report=refused)
 
 
 def _start(

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from .._errors import PrepError, UsageError
 from .._index import IndexDescription
-from .._report import Report
+from .._report import Report, Summary
 from .client import Client, Credentials
 from .states import ImportState
 
@@ -49,7 +49,7 @@ class ImportOutcome:
     index: str
     uri: str
     error_mode: ErrorMode
-    report: Report
+    report: Report[Summary]
     quick: bool = False  # the check read footers only
     state: ImportState | None = None  # None until the import has been described
     duplicates: tuple[ImportState, ...] = ()
@@ -59,7 +59,7 @@ class ImportOutcome:
 
     @property
     def records_expected(self) -> int:
-        return int(self.report.summary["records"])
+        return self.report.summary.records
 
     @property
     def records_imported(self) -> int | None:
@@ -164,7 +164,7 @@ class ImportOutcome:
         """The import's namespaces that exist now, except those that existed before it (L007
         in the report: the import was forced)."""
         before = {f.location.namespace for f in self.report.findings if f.code == "L007"}
-        names = [ns["name"] for ns in self.report.summary["by_namespace"]]
+        names = [ns.name for ns in self.report.summary.by_namespace]
         now = IndexDescription(
             name=self.index, namespaces=client.namespaces(data_plane, self.index)
         )

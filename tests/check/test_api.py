@@ -22,6 +22,7 @@ def test_public_api_is_pinned() -> None:
         [
             "__version__",
             "CODES",
+            "Code",
             "Finding",
             "ImportOutcome",
             "ImportPlan",
@@ -32,11 +33,16 @@ def test_public_api_is_pinned() -> None:
             "Location",
             "PineconeError",
             "PrepError",
+            "RejectedRow",
             "Report",
+            "RowsRejected",
+            "StagedPart",
             "StorageError",
+            "Summary",
             "UsageError",
             "ValidationError",
             "WriteResult",
+            "WrittenFile",
             "cancel_import",
             "check",
             "describe_import",
@@ -47,6 +53,8 @@ def test_public_api_is_pinned() -> None:
             "materialize",
             "plan",
             "preflight",
+            "publish",
+            "stage",
             "start_import",
             "write",
         ]
@@ -78,11 +86,11 @@ def test_caps_examples_per_code_and_file_but_counts_exactly(tmp_path: Path) -> N
     r001 = [f for f in report.findings if f.code == "R001"]
     assert [f.location.row for f in r001] == [0, 1, 2]  # the first ones, in file order
     assert [f.location.row_group for f in r001] == [0, 0, 0]
-    assert report.summary["by_code"]["R001"] == 10
-    assert report.summary["by_code"]["R002"] == 4
-    assert report.summary["examples_omitted"] == (10 - 3) + (4 - 3)
-    assert report.summary["by_code"]["R005"] == 3  # "" repeats too
-    assert report.summary["by_severity"]["error"] == 10 + 4 + 3
+    assert report.summary.by_code["R001"] == 10
+    assert report.summary.by_code["R002"] == 4
+    assert report.summary.examples_omitted == (10 - 3) + (4 - 3)
+    assert report.summary.by_code["R005"] == 3  # "" repeats too
+    assert report.summary.by_severity["error"] == 10 + 4 + 3
     full = pp.check(str(root), max_examples=None)
     assert [f.location.row for f in full.findings if f.code == "R002"] == [11, 12, 13, 14]
     assert [f.location.row_group for f in full.findings if f.code == "R002"] == [3, 4, 4, 4]
@@ -106,7 +114,7 @@ def test_report_to_dict_and_json(tmp_path: Path) -> None:
     }
     assert dup["related"]["row"] == 0
     assert orjson.loads(report.to_json()) == data
-    assert report.summary["records"] == 3 and report.summary["files"] == 1
+    assert report.summary.records == 3 and report.summary.files == 1
 
 
 def test_raise_for_errors_and_is_valid(tmp_path: Path) -> None:
@@ -149,7 +157,7 @@ def test_limits_profiles() -> None:
     assert pp.Limits.profile("2026").max_namespaces == 10_000
     assert pp.Limits.profile("2026").max_records is None
     report = pp.check(str(FIXTURES / "valid"), limits=pp.Limits(max_records=3))
-    assert report.summary["by_code"]["M002"] == 1
+    assert report.summary.by_code["M002"] == 1
 
 
 def test_missing_local_prefix_is_l002(tmp_path: Path) -> None:
@@ -160,7 +168,7 @@ def test_missing_local_prefix_is_l002(tmp_path: Path) -> None:
 def test_progress_reports_every_byte(tmp_path: Path) -> None:
     calls: list[tuple[int, int]] = []
     pp.check(str(FIXTURES / "valid"), progress=lambda done, total: calls.append((done, total)))
-    total = pp.check(str(FIXTURES / "valid")).summary["bytes"]
+    total = pp.check(str(FIXTURES / "valid")).summary.bytes
     assert calls[-1][1] == total
     assert calls[-1][0] == pytest.approx(total, abs=len(calls))  # integer shares of each file
     assert [c[0] for c in calls] == sorted(c[0] for c in calls)
@@ -180,7 +188,7 @@ def test_metadata_worker_processes_give_the_same_report(tmp_path: Path) -> None:
     inline = pp.check(str(tmp_path), processes=0, max_examples=None)
     pooled = pp.check(str(tmp_path), processes=2, max_examples=None)
     assert pooled.to_dict() == inline.to_dict()
-    assert inline.summary["by_code"] == {
+    assert inline.summary.by_code == {
         "L009": 1,
         "R030": 500,
         "R034": 500,
@@ -192,11 +200,9 @@ def test_metadata_worker_processes_give_the_same_report(tmp_path: Path) -> None:
 UNGUARDED_SCRIPT = """
 import sys
 import pinecone_prep as pp
-from pinecone_prep import _checker
 
-_checker.JSON_POOL_MIN_ROWS = 1  # any metadata would be worth worker processes
 report = pp.check(sys.argv[1])
-print(report.summary["records"])
+print(report.summary.records)
 """
 
 
@@ -204,13 +210,25 @@ def test_a_script_without_a_main_guard_can_check(tmp_path: Path) -> None:
     """Worker processes re-import the main module: a script with no `if __name__ ==
     "__main__":` guard would start the check again in each and crash. By default the library
     starts none (the CLI, whose entry point is guarded, does)."""
+    rows = 200_000  # metadata worth worker processes when they are decided by volume
+    table = pa.table(
+        {
+            "id": pa.array(np.arange(rows).astype(str)),
+            "values": pa.FixedSizeListArray.from_arrays(
+                pa.array(np.arange(1, 2 * rows + 1, dtype=np.float32)), 2
+            ),
+            "metadata": pa.array(['{"a":1}'] * rows),
+        }
+    )
+    (tmp_path / "ns").mkdir()
+    pq.write_table(table, tmp_path / "ns" / "part-0.parquet")
     script = tmp_path / "unguarded.py"
     script.write_text(UNGUARDED_SCRIPT)
     done = subprocess.run(
-        [sys.executable, str(script), str(FIXTURES / "valid")], capture_output=True, text=True
+        [sys.executable, str(script), str(tmp_path)], capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "25" and "Traceback" not in done.stderr
+    assert done.stdout.strip() == str(rows) and "Traceback" not in done.stderr
 
 
 def test_a_broken_row_group_among_small_ones_is_named(tmp_path: Path) -> None:
@@ -242,4 +260,4 @@ def test_a_broken_row_group_among_small_ones_is_named(tmp_path: Path) -> None:
     assert broken == [(2, None)]
     zero = [(f.location.row_group, f.location.row) for f in report.findings if f.code == "R013"]
     assert zero == [(4, 43)]
-    assert report.summary["records"] == 50
+    assert report.summary.records == 50

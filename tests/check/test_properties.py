@@ -98,7 +98,7 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 def test_valid_records_pass(recs: Records, row_group_size: int) -> None:
     report = write_and_check(recs, row_group_size)
     assert problems(report) == []
-    assert report.summary["records"] == len(recs.ids)
+    assert report.summary.records == len(recs.ids)
 
 
 Defect = Callable[[Records, int], None]

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pinecone_prep._cli import main
-from tests.write.test_writer import clean, parquet_files, read_back
+from tests.support.writing import clean, parquet_files, read_back
 
 ROWS: list[dict[str, Any]] = [
     {"id": "007", "values": [0.1, 0.2, 0.3], "metadata": {"genre": "rock", "year": 1999}},
@@ -97,9 +97,9 @@ def test_each_format_round_trips(
     assert "4 records in 1 file(s), 0 row(s) rejected" in out
     assert relative(root) == ["ns/part-00000.parquet"]
     report = clean(root)  # no error, no warning but L009 (a local path)
-    assert report.valid and report.summary["records"] == 4
-    assert report.summary["by_severity"] == {"error": 0, "warning": 1, "info": 1}
-    assert report.summary["by_code"] == {"L006": 1, "L009": 1}  # L006: the manifest
+    assert report.valid and report.summary.records == 4
+    assert report.summary.by_severity == {"error": 0, "warning": 1, "info": 1}
+    assert report.summary.by_code == {"L006": 1, "L009": 1}  # L006: the manifest
     assert records(root) == expected(ROWS)  # "007", "010" stay text, even from CSV
 
 
@@ -277,11 +277,11 @@ def test_quarantine_keeps_bad_rows_with_their_codes(
     )
     assert code == 0, err
     assert f"rejected rows written to {tmp_path / 'out.quarantine'}" in out
-    quarantine = tmp_path / "out.quarantine" / "rejected-00000.parquet"
+    quarantine = sorted((tmp_path / "out.quarantine").glob("rejected-*.parquet"))
     assert records(root) == expected([ROWS[0], ROWS[1]])
     clean(root)  # the quarantine is outside the root
 
-    table = pq.read_table(quarantine)
+    table = pa.concat_tables(pq.read_table(q) for q in quarantine)
     rejected = {row["id"]: row for row in table.to_pylist()}
     assert {k: row["codes"] for k, row in rejected.items()} == BAD_CODES
     assert {k: row["row"] for k, row in rejected.items()} == {"zero": 1, "": 2, "007": 4}
@@ -357,7 +357,7 @@ def test_non_empty_namespace_needs_overwrite(
     code, out, err = run(
         capsys, "convert", str(second), "--to", root, "--namespace", "ns", "--format", "json"
     )
-    assert code == 2 and out == ""
+    assert code == 2 and orjson.loads(out)["error"]["kind"] == "usage"  # --format json: JSON
     assert "is not empty" in err and "--overwrite" in err and "Traceback" not in err
     assert records(tmp_path / "out") == expected(ROWS[:2])  # untouched
 
@@ -395,6 +395,7 @@ def test_unreachable_store_exits_3_without_secrets(
     assert "cannot reach the storage endpoint 127.0.0.1" in err and "Traceback" not in err
     if where == "root":
         assert uri in err
-    assert out == ""  # --format json: nothing but JSON on stdout, and no result here
-    assert "SHHH" not in err and "KEYID4242" not in err
+    error = orjson.loads(out)["error"]  # --format json: the error as JSON on stdout
+    assert error["kind"] == "storage" and error["exit_code"] == 3
+    assert "SHHH" not in out + err and "KEYID4242" not in out + err
     assert list(tmp_path.rglob("*.parquet")) == []

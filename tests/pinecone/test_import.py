@@ -31,10 +31,10 @@ def test_preflight_puts_index_findings_in_the_same_report(fake_pinecone: FakePin
     fake_pinecone.add_index("docs", dimension=8, cloud="gcp", namespaces={"products": 2})
     report = pp.preflight(str(VALID), index="docs", **access(fake_pinecone))
     assert [f.location.namespace for f in report.findings if f.code == "L007"] == ["products"]
-    assert report.summary["by_code"]["L009"] == 1  # a local prefix: fine for a dry run
-    assert "L010" not in report.summary["by_code"]  # only an s3:// source needs AWS
+    assert report.summary.by_code["L009"] == 1  # a local prefix: fine for a dry run
+    assert "L010" not in report.summary.by_code  # only an s3:// source needs AWS
     offline = pp.preflight(str(VALID), index=pp.IndexDescription(dimension=16))
-    assert offline.summary["by_code"]["R011"] == 25
+    assert offline.summary.by_code["R011"] == 25
     assert len(fake_pinecone.requests) == 2  # the offline description sent nothing
 
 
@@ -133,7 +133,7 @@ def test_a_namespace_created_during_the_check_is_refused(fake: FakePinecone, val
     report = info.value.report
     [late] = [f for f in report.findings if f.code == "L007"]
     assert late.location.namespace == "articles" and "while the check ran" in late.message
-    assert report.summary["by_code"]["L007"] == 1 and not report.valid
+    assert report.summary.by_code["L007"] == 1 and not report.valid
     assert not fake.calls("POST", "/bulk/imports")
 
 

@@ -28,7 +28,7 @@ def test_pod_integrated_and_cloud_pair() -> None:
     assert codes(index, scheme="gs") == [("P001", None), ("P002", None)]
     [p002] = [i for i in index_issues(index, scheme="gs", namespaces=()) if i.code == "P002"]
     assert "Pinecone refuses imports" in p002.message
-    assert pp.CODES["P002"][0] == "error"
+    assert pp.CODES["P002"].severity == "error"
 
 
 def test_a_document_index_takes_no_parquet() -> None:
@@ -36,14 +36,14 @@ def test_a_document_index_takes_no_parquet() -> None:
     summary = SchemaField(name="summary", type="string", embedded=True, dimension=1024)
     document = pp.IndexDescription(name="docs", family="document", fields=(body,))
     [p003] = index_issues(document, scheme="s3", namespaces=())
-    assert (p003.code, pp.CODES["P003"][0]) == ("P003", "error")
+    assert (p003.code, pp.CODES["P003"].severity) == ("P003", "error")
     assert "'docs' is a document index" in p003.message and "JSON Lines" in p003.message
     embeds = pp.IndexDescription(family="document", integrated=True, fields=(body, summary))
     [p002, _] = index_issues(embeds, scheme="s3", namespaces=())
     assert p002.code == "P002" and "(field 'summary')" in p002.message
     # The verdict comes from the index alone, before a row is read or a request sent.
     report = pp.check(VALID, index=document)
-    assert not report.valid and report.summary["by_code"]["P003"] == 1
+    assert not report.valid and report.summary.by_code["P003"] == 1
 
 
 def test_description_fields_are_checked() -> None:
@@ -81,9 +81,9 @@ def test_existing_namespaces(existing: dict[str, int], namespace: str, found: bo
 
 def test_index_drives_the_data_rules() -> None:
     report = pp.check(VALID, index=pp.IndexDescription(kind="sparse"))
-    assert report.summary["by_code"]["S010"] >= 1
+    assert report.summary.by_code["S010"] >= 1
     report = pp.check(VALID, index=pp.IndexDescription(dimension=16))
-    assert report.summary["by_code"]["R011"] == report.summary["records"]
+    assert report.summary.by_code["R011"] == report.summary.records
     report = pp.check(VALID, index=pp.IndexDescription(namespaces={"articles": 1}))
     assert [f.location.namespace for f in report.findings if f.code == "L007"] == ["articles"]
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import pinecone_prep as pp
 from pinecone_prep._cli import main
-from pinecone_prep._planner import NamespacePlan, pack
+from pinecone_prep._plan import NamespacePlan, pack
 
 FIXTURES = Path(__file__).parents[2] / "fixtures"
 
@@ -44,13 +44,13 @@ def test_plan_counts_from_footers() -> None:
         "articles": 15,
         "products": 6,
     }
-    assert result.records == pp.check(str(FIXTURES / "valid")).summary["records"]
+    assert result.records == pp.check(str(FIXTURES / "valid")).summary.records
 
 
 def test_over_the_namespace_limit_splits_and_each_request_replans_clean(tmp_path: Path) -> None:
     # 101 namespaces break the 2024 profile's 100-namespace limit: two requests are needed.
     root = write_namespaces(tmp_path / "src", 101)
-    assert pp.check(str(root)).summary["by_code"].get("M001") == 1
+    assert pp.check(str(root)).summary.by_code.get("M001") == 1
     result = pp.plan(str(root))
     assert result.valid
     assert sorted(len(r.namespaces) for r in result.requests) == [1, 100]

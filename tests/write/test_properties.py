@@ -191,7 +191,7 @@ def round_trip(
     # L009 says a local path cannot be imported from: true, and not the writer's doing.
     noisy = [f for f in report.findings if f.severity != "info" and f.code != "L009"]
     assert noisy == []
-    assert report.summary["records"] == len(recs.ids)
+    assert report.summary.records == len(recs.ids)
     fs, path = fsspec.core.url_to_fs(root, **(storage_options or {}))
     fs.invalidate_cache()
     back = read_back(fs, path)

@@ -24,44 +24,13 @@ import pyarrow.parquet as pq
 import pytest
 
 import pinecone_prep as pp
-from pinecone_prep import _dupes, _writer
-from pinecone_prep._manifest import MANIFEST_KEY, Manifest, ManifestFile, compare
-from pinecone_prep._storage import Store, StoredObject
+from pinecone_prep._manifest import Manifest, ManifestFile
+from pinecone_prep._rules.files import manifest_issues, manifest_records_issue
+from pinecone_prep._spec import MANIFEST_KEY
+from pinecone_prep._storage import Store
+from pinecone_prep._types import StoredObject
 from tests.support.endpoints import StoragePrefix
-
-RNG = np.random.default_rng(5)
-
-
-def vectors(n: int, dim: int = 4) -> np.ndarray[Any, Any]:
-    """Distinct, non-zero float32 vectors."""
-    return RNG.random((n, dim), dtype=np.float32) + 0.5
-
-
-def frame(n: int = 12, dim: int = 4) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "id": [f"doc-{i}" for i in range(n)],
-            "values": list(vectors(n, dim)),
-            "metadata": [{"n": i, "tag": "x", "gone": None} for i in range(n)],
-        }
-    )
-
-
-def parquet_files(root: Path) -> list[Path]:
-    return sorted(root.rglob("*.parquet"))
-
-
-def read_back(root: Path) -> pa.Table:
-    return pa.concat_tables(pq.read_table(p) for p in parquet_files(root))
-
-
-def clean(root: Path | str, **options: Any) -> pp.Report:
-    """Check what was written: no error, and no warning but L009 (a local path)."""
-    report = pp.check(str(root), max_examples=None, **options)
-    noisy = [f for f in report.findings if f.severity != "info" and f.code != "L009"]
-    assert noisy == [], noisy
-    return report
-
+from tests.support.writing import clean, frame, parquet_files, read_back, vectors
 
 # --- conversions -------------------------------------------------------------------------
 
@@ -70,7 +39,7 @@ def test_pandas_per_row_arrays_round_trip(tmp_path: Path) -> None:
     df = frame()
     result = pp.write(df, tmp_path / "out")
     assert result.records == 12 and result.namespaces == {"__default__": 12}
-    assert clean(tmp_path / "out").summary["records"] == 12
+    assert clean(tmp_path / "out").summary.records == 12
     table = read_back(tmp_path / "out")
     assert table.schema.names == ["id", "values", "metadata"]
     assert table.schema.field("values").type.value_type == pa.float32()
@@ -149,7 +118,7 @@ def test_sparse_vectors_sorted_with_their_values(tmp_path: Path) -> None:
     )
     pp.write(df, tmp_path / "out")
     report = clean(tmp_path / "out")
-    assert report.summary["by_namespace"][0]["kind"] == "sparse"
+    assert report.summary.by_namespace[0].kind == "sparse"
     back = read_back(tmp_path / "out")
     assert back.schema.field("sparse_values").type.field("indices").type.value_type == pa.uint32()
     assert back.column("sparse_values").to_pylist() == [
@@ -168,7 +137,7 @@ def test_hybrid_rows_may_have_no_sparse_part(tmp_path: Path) -> None:
         }
     )
     pp.write(df, tmp_path / "out")
-    assert clean(tmp_path / "out").summary["by_namespace"][0]["kind"] == "hybrid"
+    assert clean(tmp_path / "out").summary.by_namespace[0].kind == "hybrid"
     assert read_back(tmp_path / "out").column("sparse_values")[1].as_py() is None
 
 
@@ -298,7 +267,7 @@ def test_on_invalid_error_raises_and_publishes_nothing(tmp_path: Path) -> None:
         pp.write(bad_frame(), root)
     report = info.value.report
     assert [(f.location.row, f.code) for f in report.findings] == EXPECTED
-    assert report.summary["rows_rejected"] == 6
+    assert report.summary.rows_rejected == 6
     assert "6 row(s) rejected" in str(info.value) and "R014 x1" in str(info.value)
     dup = next(f for f in report.findings if f.code == "R005")
     assert dup.related is not None and dup.related.row == 3 and dup.location.id == "doc-3"
@@ -316,7 +285,7 @@ def test_on_invalid_skip_reports_and_leaves_out(tmp_path: Path) -> None:
     assert [(r.row, r.codes[0]) for r in result.rejected] == EXPECTED
     assert result.records == 4 and result.quarantine is None
     clean(tmp_path / "out")
-    assert result.report().summary["by_code"] == {c: 1 for _, c in EXPECTED}
+    assert result.report().summary.by_code == {c: 1 for _, c in EXPECTED}
     orjson.dumps(result.to_dict())  # plain data
 
 
@@ -324,8 +293,10 @@ def test_on_invalid_quarantine_writes_outside_the_root(tmp_path: Path) -> None:
     root = tmp_path / "out"
     result = pp.write(bad_frame(), root, on_invalid="quarantine")
     assert result.quarantine == f"{root}.quarantine"
-    assert sorted(p.name for p in Path(result.quarantine).iterdir()) == ["rejected-00000.parquet"]
-    rejected = pq.read_table(f"{result.quarantine}/rejected-00000.parquet").to_pylist()
+    # Rows rejected while converting, then the duplicates found at publishing (R005, R014).
+    names = sorted(p.name for p in Path(result.quarantine).iterdir())
+    assert names == ["rejected-00000.parquet", "rejected-00001.parquet"]
+    rejected = [r for n in names for r in pq.read_table(f"{result.quarantine}/{n}").to_pylist()]
     assert sorted((r["row"], r["codes"]) for r in rejected) == [(row, [c]) for row, c in EXPECTED]
     assert {r["source"] for r in rejected} == {"input"}
     assert all(r["messages"] and r["namespace"] == "__default__" for r in rejected)
@@ -409,14 +380,18 @@ def test_duplicates_across_a_stream_are_confirmed_exactly(tmp_path: Path) -> Non
     clean(tmp_path / "out")
 
 
-def test_hash_collisions_are_never_reported(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_hash_collisions_are_never_reported(tmp_path: Path) -> None:
     # Every id and every vector hashes alike: only the exact comparison may decide.
-    monkeypatch.setattr(_writer, "hash_strings", lambda arr: np.zeros(len(arr), np.uint64))
-    monkeypatch.setattr(_dupes, "hash_rows", lambda m: np.zeros(len(m), np.uint64))
-    result = pp.write(frame(20), tmp_path / "out", row_group_bytes=200)
-    assert result.records == 20 and result.rejected == []
+    df = frame(20)
+    df.at[13, "id"] = "doc-4"  # one real duplicate among the collisions
+    part = pp.stage(df, tmp_path / "out", job="j", part="0", row_group_bytes=200)
+    zeros = pa.array(np.zeros(part.hashes.num_rows, np.uint64))
+    for name in ("id_hash", "vector_hash"):
+        at = part.hashes.schema.get_field_index(name)
+        part.hashes = part.hashes.set_column(at, name, zeros)
+    result = pp.publish(tmp_path / "out", [part], on_invalid="skip")
+    assert result.records == 19
+    assert [(r.row, r.codes) for r in result.rejected] == [(13, ("R005",))]
 
 
 def test_duplicate_rows_are_rewritten_out_of_their_file(tmp_path: Path) -> None:
@@ -475,7 +450,7 @@ def test_non_empty_namespace_needs_overwrite(tmp_path: Path) -> None:
     assert manifest.complete
     assert sorted((f.namespace, f.records) for f in manifest.files) == [("a", 2), ("b", 3)]
     assert result.manifest == str(root / MANIFEST_KEY)
-    assert compare(Store(str(root)).list(), manifest) == []
+    assert manifest_issues(Store(str(root)).list(), manifest) == []
     clean(root)
 
 
@@ -493,7 +468,7 @@ def test_manifest_comparison_is_pure() -> None:
         StoredObject("c/extra.parquet", 5),
         StoredObject(MANIFEST_KEY, 10),  # not .parquet: never "extra"
     ]
-    issues = {(i.key, i.severity): i.message for i in compare(listing, manifest)}
+    issues = {(i.key, i.severity or "error"): i.message for i in manifest_issues(listing, manifest)}
     assert sorted(issues) == [
         ("a/part-00001.parquet", "error"),
         ("b/part-00000.parquet", "error"),
@@ -501,11 +476,13 @@ def test_manifest_comparison_is_pure() -> None:
     ]
     assert "missing" in issues[("a/part-00001.parquet", "error")]
     assert "99 bytes, the manifest says 100" in issues[("b/part-00000.parquet", "error")]
-    assert manifest.records_issue("a/part-00000.parquet", 3) is None
-    assert manifest.records_issue("c/extra.parquet", 9) is None  # not the manifest's business
-    changed = manifest.records_issue("a/part-00000.parquet", 4)
+    assert manifest_records_issue(manifest, "a/part-00000.parquet", 3) is None
+    assert (
+        manifest_records_issue(manifest, "c/extra.parquet", 9) is None
+    )  # not the manifest's business
+    changed = manifest_records_issue(manifest, "a/part-00000.parquet", 4)
     assert changed is not None and "4 records, the manifest says 3" in changed.message
-    pending = compare(listing, Manifest(manifest.files, ("a/part-00001.parquet",)))
+    pending = manifest_issues(listing, Manifest(manifest.files, ("a/part-00001.parquet",)))
     assert any(i.key == MANIFEST_KEY and "re-run" in i.message for i in pending)
     assert Manifest.from_json(manifest.to_json()) == manifest
     with pytest.raises(ValueError):
@@ -515,7 +492,7 @@ def test_manifest_comparison_is_pure() -> None:
 def test_checker_compares_the_root_with_its_manifest(tmp_path: Path) -> None:
     root = tmp_path / "out"
     pp.write(frame(12), root, namespace="a", row_group_bytes=200, target_file_bytes=400)
-    assert "F004" not in clean(root).summary["by_code"]
+    assert "F004" not in clean(root).summary.by_code
     first, second, *_ = parquet_files(root)
     second.unlink()
     pq.write_table(pq.read_table(first).slice(1), first)  # one record fewer, another size
@@ -552,32 +529,23 @@ def test_failure_inside_the_data_leaves_no_parquet(tmp_path: Path) -> None:
     clean(root)
 
 
-def test_crash_while_publishing_resumes_without_overwrite(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_crash_while_publishing_resumes_without_overwrite(tmp_path: Path) -> None:
     df = frame(30)
+    df["ns"] = ["a"] * 20 + ["b"] * 10
     root = tmp_path / "out"
-    moves = 0
-    real_move = Store.move
-
-    def crash_after_two(self: Store, key: str, target_key: str) -> None:
-        nonlocal moves
-        moves += 1
-        if moves > 2:
-            raise pp.StorageError("connection lost")
-        real_move(self, key, target_key)
-
-    monkeypatch.setattr(Store, "move", crash_after_two)
+    root.mkdir()
+    (root / "b").write_text("a file where the folder b must go: moves into b/ fail")
     with pytest.raises(pp.StorageError):
-        pp.write(df, root, row_group_bytes=200, target_file_bytes=600)
-    monkeypatch.undo()
+        pp.write(df, root, namespace_column="ns", row_group_bytes=200, target_file_bytes=600)
     published = parquet_files(root)
-    assert len(published) == 2  # complete files only, the rest absent
-    assert all(pq.ParquetFile(p).metadata.num_rows for p in published)
+    assert published and all(p.parent.name == "a" for p in published)
+    assert all(pq.ParquetFile(p).metadata.num_rows for p in published)  # complete files only
     assert not Manifest.from_json((root / MANIFEST_KEY).read_text()).complete
-    result = pp.write(df, root, row_group_bytes=200, target_file_bytes=600)  # same arguments
+    (root / "b").unlink()
+    # the same arguments: the pending files are replaced, the write completes
+    result = pp.write(df, root, namespace_column="ns", row_group_bytes=200, target_file_bytes=600)
     assert result.records == 30
-    assert read_back(root).column("id").to_pylist() == list(df["id"])
+    assert sorted(read_back(root).column("id").to_pylist()) == sorted(df["id"])
     clean(root)
 
 
@@ -624,7 +592,7 @@ def test_sigkill_mid_write_then_rerun(tmp_path: Path) -> None:
     )
     assert done.stdout.strip() == "2000"
     assert not (root / "_pinecone_prep_tmp").exists()
-    assert clean(root).summary["records"] == 2000
+    assert clean(root).summary.records == 2000
 
 
 # --- object stores -------------------------------------------------------------------------
@@ -646,8 +614,8 @@ def test_round_trip_on_s3(s3_prefix: StoragePrefix) -> None:
     )
     assert sorted(r.codes[0] for r in result.rejected) == sorted(c for _, c in EXPECTED)
     report = pp.check(s3_prefix.url, storage_options=options, max_examples=None)
-    assert report.summary["by_severity"] == {"error": 0, "warning": 0, "info": 1}  # manifest
-    assert report.summary["records"] == 4
+    assert report.summary.by_severity == {"error": 0, "warning": 0, "info": 1}  # manifest
+    assert report.summary.records == 4
     s3_prefix.fs.invalidate_cache()
     listed = s3_prefix.fs.find(s3_prefix.bucket)
     assert f"{s3_prefix.bucket}/imports-rejected/rejected-00000.parquet" in listed
@@ -655,7 +623,7 @@ def test_round_trip_on_s3(s3_prefix: StoragePrefix) -> None:
     manifest = Manifest.from_json(s3_prefix.fs.cat_file(s3_prefix.join(MANIFEST_KEY)).decode())
     for f in manifest.files:
         assert hashlib.sha256(s3_prefix.fs.cat_file(s3_prefix.join(f.key))).hexdigest() == f.sha256
-    assert compare(Store(s3_prefix.url, options).list(), manifest) == []
+    assert manifest_issues(Store(s3_prefix.url, options).list(), manifest) == []
 
 
 # --- misuse ----------------------------------------------------------------------------------

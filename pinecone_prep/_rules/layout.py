@@ -1,35 +1,21 @@
-"""Pinecone's reading of an import prefix (RULES.md section 1), as a pure function of a listing.
-
-A namespace is the first folder level below the URI; only `.parquet` objects count; every other
-object is ignored by Pinecone and listed once per namespace (L006).
-"""
+"""Layout rules L001-L006 and L009: Pinecone's reading of an import prefix, as pure functions of
+its listing. A namespace is the first folder level below the URI; only `.parquet` objects count;
+every other object is ignored by Pinecone and listed once per namespace (L006)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ._storage import StoredObject
-
-MAX_NAMESPACE_CHARS = 512
-PARQUET = ".parquet"
-DEFAULT_NAMESPACE = "__default__"
-
-
-@dataclass(frozen=True)
-class LayoutIssue:
-    """A layout rule broken at `key` (an object key, a namespace folder, or "" for the URI)."""
-
-    code: str
-    message: str
-    key: str = ""
-    namespace: str | None = None
+from .._spec import MAX_NAMESPACE_CHARS, PARQUET, RESERVED_PREFIX
+from .._types import StoredObject
+from . import Issue
 
 
 @dataclass
 class Layout:
     namespaces: dict[str, list[StoredObject]] = field(default_factory=dict)
-    issues: list[LayoutIssue] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
 
     @property
     def files(self) -> list[tuple[str, StoredObject]]:
@@ -37,7 +23,7 @@ class Layout:
 
 
 def namespace_problem(name: str) -> str | None:
-    """Why a namespace name is invalid (L005), or None. Shared with the writer."""
+    """Why a namespace name is invalid (L005), or None."""
     if not name:
         return "namespace folder name is empty"
     if len(name) > MAX_NAMESPACE_CHARS:
@@ -49,26 +35,39 @@ def namespace_problem(name: str) -> str | None:
     return None
 
 
-def scheme_issue(scheme: str, importable: bool) -> LayoutIssue | None:
+def folder_problem(name: str) -> str | None:
+    """Why `name` cannot be a namespace folder written by pinecone-prep: L005, or a name that
+    would leave its folder or clash with the writer's own objects."""
+    problem = namespace_problem(name)
+    if problem:
+        return problem
+    if "/" in name or name in (".", ".."):
+        return f"namespace name {name!r} is not a single folder name"
+    if name.startswith(RESERVED_PREFIX):
+        return f"namespace names starting with {RESERVED_PREFIX!r} are reserved for the writer"
+    return None
+
+
+def scheme_issue(scheme: str, importable: bool) -> Issue | None:
     """L009: a URI that is fine for a dry run but that start_import cannot read."""
     if importable:
         return None
-    return LayoutIssue(
+    return Issue(
         "L009",
         f"scheme {scheme!r} is fine for a dry run, but start_import needs s3://, gs:// or an"
         " Azure https:// URL",
     )
 
 
-def object_issue(uri: str) -> LayoutIssue:
+def object_issue(uri: str) -> Issue:
     """L001 (or L002) for a URI that names an object instead of a prefix."""
     if uri.endswith(PARQUET):
-        return LayoutIssue(
+        return Issue(
             "L001",
             "the URI names a .parquet object; give the prefix that holds the namespace folders"
             " instead",
         )
-    return LayoutIssue("L002", "the URI names an object, not a prefix")
+    return Issue("L002", "the URI names an object, not a prefix")
 
 
 def read_layout(objects: Sequence[StoredObject]) -> Layout:
@@ -83,7 +82,7 @@ def read_layout(objects: Sequence[StoredObject]) -> Layout:
             continue
         if len(parts) == 1:
             layout.issues.append(
-                LayoutIssue(
+                Issue(
                     "L003",
                     "Parquet object sits directly under the URI, outside any namespace folder"
                     " (Pinecone: 'No namespace detected')",
@@ -94,7 +93,7 @@ def read_layout(objects: Sequence[StoredObject]) -> Layout:
         namespace = parts[0]
         if len(parts) > 2:
             layout.issues.append(
-                LayoutIssue(
+                Issue(
                     "L004",
                     f"Parquet object is nested {len(parts) - 2} folder(s) below namespace"
                     f" {namespace!r}; Pinecone's handling of nesting is undocumented",
@@ -105,12 +104,12 @@ def read_layout(objects: Sequence[StoredObject]) -> Layout:
         if namespace not in layout.namespaces:
             problem = namespace_problem(namespace)
             if problem:
-                layout.issues.append(LayoutIssue("L005", problem, namespace, namespace))
+                layout.issues.append(Issue("L005", problem, namespace, namespace))
         layout.namespaces.setdefault(namespace, []).append(obj)
     for scope, count in sorted(ignored.items()):
         where = f"namespace {scope!r}" if scope else "the URI itself"
         layout.issues.append(
-            LayoutIssue(
+            Issue(
                 "L006",
                 f"{count} non-.parquet object(s) in {where} will be ignored by Pinecone",
                 scope,
@@ -119,6 +118,6 @@ def read_layout(objects: Sequence[StoredObject]) -> Layout:
         )
     if not layout.namespaces and not any(i.code == "L003" for i in layout.issues):
         layout.issues.append(
-            LayoutIssue("L002", "no .parquet object under the URI ('No Parquet files found')")
+            Issue("L002", "no .parquet object under the URI ('No Parquet files found')")
         )
     return layout

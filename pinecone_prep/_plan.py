@@ -8,20 +8,21 @@ import request can take, packs whole namespaces into several requests that each 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
 
+from ._collector import Collector
 from ._errors import UsageError
-from ._layout import object_issue, read_layout, scheme_issue
-from ._limits import Limits, breaches
-from ._report import Finding, Location, Tally, finding
-from ._storage import NotParquet, Store, StoredObject
-
-Progress = Callable[[int, int], None]
+from ._limits import Limits
+from ._report import Counts, Finding, Location
+from ._rules.limits import limit_issues
+from ._storage import Store
+from ._survey import Survey, SurveyOptions
+from ._types import Meter, Progress, check_count, check_progress, uri_text
 
 
 @dataclass(frozen=True)
@@ -87,9 +88,7 @@ class ImportPlan:
         return sum(ns.bytes for ns in self.namespaces)
 
     def to_dict(self) -> dict[str, Any]:
-        tally = Tally()
-        for item in self.findings:
-            tally.add(item.code, item.severity)
+        counts = Counts(**Counts().plus(self.findings))
         return {
             "valid": self.valid,
             "uri": self.uri,
@@ -100,7 +99,7 @@ class ImportPlan:
                 "records": self.records,
                 "bytes": self.bytes,
                 "requests": len(self.requests),
-                **tally.as_summary(),
+                **counts.counts_dict(),
             },
             "namespaces": [
                 {"name": ns.name, "files": ns.files, "records": ns.records, "bytes": ns.bytes}
@@ -116,7 +115,7 @@ class ImportPlan:
 
 
 def plan(
-    uri: str,
+    uri: str | os.PathLike[str],
     *,
     limits: str | Limits = "2024",
     storage_options: Mapping[str, Any] | None = None,
@@ -125,75 +124,36 @@ def plan(
 ) -> ImportPlan:
     """Plan the import of `uri` from its listing and Parquet footers (no data pages read)."""
     profile = Limits.resolve(limits)
-    store = Store(uri, storage_options)
-    findings: list[Finding] = []
-
-    def add(code: str, message: str, key: str = "", namespace: str | None = None) -> None:
-        findings.append(finding(code, message, Location(store.uri_of(key), namespace)))
-
-    dry_run = scheme_issue(store.scheme, store.importable)
-    if dry_run is not None:
-        add(dry_run.code, dry_run.message)
-    if store.is_object():
-        issue = object_issue(store.uri)
-        add(issue.code, issue.message)
-        return ImportPlan(store.uri, profile, [], [], findings)
-    layout = read_layout(store.list())
-    for issue in layout.issues:
-        add(issue.code, issue.message, issue.key, issue.namespace)
-
-    files = layout.files
-    counts = _footer_rows(store, [obj for _, obj in files], progress, workers)
-    namespaces = []
-    for name, objects in layout.namespaces.items():
-        rows = [counts[obj.key] for obj in objects]
-        for obj, n in zip(objects, rows, strict=True):
-            if isinstance(n, str):
-                add("F001", f"not readable Parquet ({obj.size:,} bytes): {n}", obj.key, name)
-        records = sum(n for n in rows if isinstance(n, int))
-        if records == 0 and all(isinstance(n, int) for n in rows):
-            add("L008", "namespace has no records at all", name, name)
-        namespaces.append(
-            NamespacePlan(
-                name,
-                len(objects),
-                records,
-                sum(o.size for o in objects),
-                tuple((o.key, o.size) for o in objects),
-            )
+    store = Store(uri_text(uri), storage_options)
+    collector = Collector(max_examples=None, uri_of=store.uri_of)
+    threads = check_count(workers, "workers") or ((os.cpu_count() or 2) if store.local else 32)
+    with ThreadPoolExecutor(threads, thread_name_prefix="pinecone-prep-footers") as pool:
+        survey = Survey(
+            store,
+            SurveyOptions(files=False),
+            collector=collector,
+            pool=pool,
+            meter=Meter(check_progress(progress)),
+            meter_footers=True,
         )
-
+        findings = list(survey)
+    namespaces = [
+        NamespacePlan(
+            ns.name,
+            len(ns.files),
+            ns.records,
+            ns.bytes,
+            tuple((f.key, f.bytes) for f in ns.files),
+        )
+        for ns in survey.namespaces
+    ]
     requests, unplaceable, problems = pack(namespaces, profile)
     if len(requests) == 1 and not unplaceable:  # the prefix itself is the one request
         requests = [replace(requests[0], uri=store.uri)]
     for code, message, namespace, key in problems:
-        add(code, message, key or namespace or "", namespace)
+        where = Location(store.uri_of(key or namespace or ""), namespace)
+        findings.append(Finding(code, "error", message, where))
     return ImportPlan(store.uri, profile, namespaces, requests, findings, unplaceable)
-
-
-def _footer_rows(
-    store: Store, objects: list[StoredObject], progress: Progress | None, workers: int | None
-) -> dict[str, int | str]:
-    """Rows per object from its footer, or why the footer is unreadable. Parallel: on object
-    stores each footer is a round trip."""
-    total = sum(o.size for o in objects)
-    done = 0
-
-    def rows(obj: StoredObject) -> int | str:
-        try:
-            return int(store.read_footer(obj.key).num_rows)
-        except NotParquet as exc:
-            return str(exc)
-
-    threads = workers or ((os.cpu_count() or 2) if store.local else 32)
-    out: dict[str, int | str] = {}
-    with ThreadPoolExecutor(threads, thread_name_prefix="pinecone-prep-footers") as pool:
-        for obj, n in zip(objects, pool.map(rows, objects), strict=True):
-            out[obj.key] = n
-            done += obj.size
-            if progress is not None:
-                progress(done, total)
-    return out
 
 
 Problem = tuple[str, str, str | None, str | None]  # code, message, namespace, file key
@@ -215,15 +175,15 @@ def pack(
     for ns in namespaces:
         # A namespace alone, against the limits of one request: what splitting cannot fix.
         sizes = [(ns.name, key, size) for key, size in ns.objects]
-        own = list(breaches(single, {ns.name: ns.bytes}, {ns.name: ns.records}, sizes))
-        for breach in own:
-            where = breach.file or ""
+        own = list(limit_issues(single, {ns.name: ns.bytes}, {ns.name: ns.records}, sizes))
+        for issue in own:
+            file = issue.key if issue.code == "M004" else None
             advice = (
                 "rewrite it into smaller files (pinecone-prep convert)"
-                if breach.code == "M004"
+                if issue.code == "M004"
                 else "split it into several namespaces, or upsert it instead"
             )
-            problems.append((breach.code, f"{breach.message}: {advice}", ns.name, where or None))
+            problems.append((issue.code, f"{issue.message}: {advice}", ns.name, file))
         if own:
             unplaceable.append(ns.name)
         else:
@@ -264,7 +224,7 @@ def _fits(members: list[NamespacePlan], limits: Limits) -> bool:
 
 def materialize(
     plan: ImportPlan,
-    dest: str,
+    dest: str | os.PathLike[str],
     *,
     storage_options: Mapping[str, Any] | None = None,
     dest_storage_options: Mapping[str, Any] | None = None,
@@ -275,7 +235,8 @@ def materialize(
         raise UsageError("the plan has errors; fix them before materializing it")
     source = Store(plan.uri, storage_options)
     target = Store(
-        dest, dest_storage_options if dest_storage_options is not None else storage_options
+        uri_text(dest, "dest"),
+        dest_storage_options if dest_storage_options is not None else storage_options,
     )
     by_name = {ns.name: ns for ns in plan.namespaces}
     done = []

@@ -1,0 +1,195 @@
+"""check(), iter_findings() and is_valid(): the checker's public entry points."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal
+
+from .._errors import UsageError
+from .._index import IndexDescription
+from .._limits import Limits
+from .._report import Finding, Report, Summary
+from .._storage import Store
+from .._types import (
+    Kind,
+    Progress,
+    check_choice,
+    check_count,
+    check_dimension,
+    check_kind,
+    check_progress,
+    family,
+    uri_text,
+)
+from .scan import DEFAULT_MAX_EXAMPLES, CheckOptions, Scan
+
+METRICS = ("cosine", "euclidean", "dotproduct")
+ExtraColumns = Literal["error", "warn"]
+
+
+def _scan(
+    uri: str | os.PathLike[str],
+    *,
+    kind: Kind | None,
+    dimension: int | None,
+    metric: str | None,
+    limits: str | Limits,
+    extra_columns: ExtraColumns,
+    index: IndexDescription | None,
+    quick: bool,
+    max_examples: int | None,
+    storage_options: Mapping[str, Any] | None,
+    progress: Progress | None,
+    workers: int | None,
+    processes: int | None,
+) -> Scan:
+    target = uri_text(uri)
+    kind, dimension = check_kind(kind), check_dimension(dimension)
+    if metric is not None:
+        check_choice(metric, "metric", METRICS)
+    check_choice(extra_columns, "extra_columns", ("error", "warn"))
+    if index is not None:
+        if not isinstance(index, IndexDescription):
+            raise UsageError(f"index must be an IndexDescription, not {type(index).__name__}")
+        # The index decides what the data must be; an explicit option may only agree with it.
+        if kind is not None and family(kind) != family(index.kind):
+            raise UsageError(f"kind={kind!r} contradicts the {index.kind} index")
+        for name, given, known in (
+            ("dimension", dimension, index.dimension),
+            ("metric", metric, index.metric),
+        ):
+            if given is not None and known is not None and given != known:
+                raise UsageError(f"{name}={given!r} contradicts the index ({known!r})")
+        kind = kind or index.kind
+        dimension = dimension or index.dimension
+        metric = metric or index.metric
+    options = CheckOptions(
+        kind=kind,
+        dimension=dimension,
+        metric=metric,
+        limits=Limits.resolve(limits),
+        extra_columns=extra_columns,
+        index=index,
+        quick=bool(quick),
+        max_examples=check_count(max_examples, "max_examples"),
+        workers=check_count(workers, "workers") or None,
+        processes=check_count(processes, "processes"),
+    )
+    return Scan(Store(target, storage_options), options, check_progress(progress))
+
+
+def check(
+    uri: str | os.PathLike[str],
+    *,
+    kind: Kind | None = None,
+    dimension: int | None = None,
+    metric: str | None = None,
+    limits: str | Limits = "2024",
+    extra_columns: ExtraColumns = "error",
+    index: IndexDescription | None = None,
+    quick: bool = False,
+    max_examples: int | None = DEFAULT_MAX_EXAMPLES,
+    storage_options: Mapping[str, Any] | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    processes: int | None = 0,
+) -> Report[Summary]:
+    """Check every row of every file under the import prefix `uri`; return a `Report`.
+
+    kind ("dense" | "sparse" | "hybrid"; inferred per namespace when None), dimension (else
+    each namespace's first vector) and metric say what the records must be; `index` (an
+    `IndexDescription`, see `describe_index`) adds the index rules and implies all three.
+    limits: a profile name ("2024", "2026") or `Limits`. extra_columns: "error" | "warn".
+    quick: read the footers and the first rows of every file only (schema, kind, dimension and
+    metric from real vectors, layout, limits, index rules; no duplicates across rows).
+    max_examples: findings kept per code and file (None: all; counts are always exact).
+    progress(done_bytes, total_bytes); workers: threads; processes: worker processes for
+    metadata JSON (0, the default: none; None starts them for namespaces of 200,000+ metadata
+    rows: they import the caller's main module, so a script needs the
+    `if __name__ == "__main__":` guard; the CLI uses None).
+    """
+    scan = _scan(
+        uri,
+        kind=kind,
+        dimension=dimension,
+        metric=metric,
+        limits=limits,
+        extra_columns=extra_columns,
+        index=index,
+        quick=quick,
+        max_examples=max_examples,
+        storage_options=storage_options,
+        progress=progress,
+        workers=workers,
+        processes=processes,
+    )
+    findings = list(scan)
+    return Report(findings, scan.summary())
+
+
+def iter_findings(
+    uri: str | os.PathLike[str],
+    *,
+    kind: Kind | None = None,
+    dimension: int | None = None,
+    metric: str | None = None,
+    limits: str | Limits = "2024",
+    extra_columns: ExtraColumns = "error",
+    index: IndexDescription | None = None,
+    quick: bool = False,
+    max_examples: int | None = DEFAULT_MAX_EXAMPLES,
+    storage_options: Mapping[str, Any] | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    processes: int | None = 0,
+) -> Iterator[Finding]:
+    """Lazily yield every finding for the import prefix `uri` (the options of `check`)."""
+    return iter(
+        _scan(
+            uri,
+            kind=kind,
+            dimension=dimension,
+            metric=metric,
+            limits=limits,
+            extra_columns=extra_columns,
+            index=index,
+            quick=quick,
+            max_examples=max_examples,
+            storage_options=storage_options,
+            progress=progress,
+            workers=workers,
+            processes=processes,
+        )
+    )
+
+
+def is_valid(
+    uri: str | os.PathLike[str],
+    *,
+    kind: Kind | None = None,
+    dimension: int | None = None,
+    metric: str | None = None,
+    limits: str | Limits = "2024",
+    extra_columns: ExtraColumns = "error",
+    index: IndexDescription | None = None,
+    quick: bool = False,
+    storage_options: Mapping[str, Any] | None = None,
+    workers: int | None = None,
+) -> bool:
+    """True when `uri` has no error; stops at the first error found (the footer-level ones,
+    limits included, come before any data page is read)."""
+    findings = iter_findings(
+        uri,
+        kind=kind,
+        dimension=dimension,
+        metric=metric,
+        limits=limits,
+        extra_columns=extra_columns,
+        index=index,
+        quick=quick,
+        max_examples=1,
+        storage_options=storage_options,
+        workers=workers,
+    )
+    return not any(f.severity == "error" for f in findings)
