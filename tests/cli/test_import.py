@@ -233,7 +233,8 @@ def test_timeout_stops_following_and_leaves_the_import_running(
     fake: FakePinecone, valid: Source, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fake.state.import_scripts[valid.uri] = [ImportStep("InProgress", 10.0, 0)] * 1000
-    code, out, err = run(capsys, *import_argv(fake, valid, "--timeout", "0.2"))
+    # Long enough for two polls on a loaded machine (the SDK client is built within it).
+    code, out, err = run(capsys, *import_argv(fake, valid, "--timeout", "1"))
     assert code == 1, err
     assert "still InProgress (10%) at the --timeout" in out
     assert "imports describe 1 --index docs" in out
