@@ -10,7 +10,6 @@ import time
 import pytest
 
 import pinecone_prep as pp
-from pinecone_prep._index import SchemaField
 from tests.pinecone.common import VALID, access, trail
 from tests.support.fake_pinecone import FakePinecone, Fault, document_schema
 
@@ -38,8 +37,8 @@ def test_legacy_vector_indexes(fake_pinecone: FakePinecone) -> None:
         cloud="aws",
         family="vector",
         fields=(
-            SchemaField(name="_values", type="dense_vector", dimension=3, metric="dotproduct"),
-            SchemaField(name="_sparse_values", type="sparse_vector"),
+            pp.SchemaField(name="_values", type="dense_vector", dimension=3, metric="dotproduct"),
+            pp.SchemaField(name="_sparse_values", type="sparse_vector"),
         ),
         namespaces={"__default__": 10, "a": 5},
         host=fake_pinecone.data_host("dense"),
@@ -72,7 +71,7 @@ def test_legacy_integrated_index(fake: FakePinecone) -> None:
         None,
     )
     assert index.fields == (
-        SchemaField(name="chunk", type="semantic_text", metric="cosine", embedded=True),
+        pp.SchemaField(name="chunk", type="semantic_text", metric="cosine", embedded=True),
     )
 
 
@@ -89,11 +88,11 @@ def test_a_document_index_is_described_without_error(fake: FakePinecone) -> None
         "cosine",
     )
     assert index.fields == (
-        SchemaField(name="embedding", type="dense_vector", dimension=8, metric="cosine"),
-        SchemaField(name="keywords", type="sparse_vector"),
-        SchemaField(name="title", type="string", full_text=True),
-        SchemaField(name="body", type="string", full_text=True),
-        SchemaField(name="genre", type="metadata"),
+        pp.SchemaField(name="embedding", type="dense_vector", dimension=8, metric="cosine"),
+        pp.SchemaField(name="keywords", type="sparse_vector"),
+        pp.SchemaField(name="title", type="string", full_text=True),
+        pp.SchemaField(name="body", type="string", full_text=True),
+        pp.SchemaField(name="genre", type="metadata"),
     )
     assert index.namespaces == {"reviews": 3}
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 import pinecone_prep as pp
-from pinecone_prep._pinecone.imports import ImportStartError  # not exported yet
 from tests.pinecone.common import Source, start
 from tests.pinecone.common import s3_sources as s3_sources  # module-scoped S3 prefixes
 from tests.support.fake_pinecone import FakePinecone, Fault, ImportStep
@@ -49,7 +48,7 @@ def test_a_start_that_failed_after_creating_imports_names_them(
     fake: FakePinecone, valid: Source
 ) -> None:
     fake.state.faults.append(lost_answer(None))
-    with pytest.raises(ImportStartError) as info:
+    with pytest.raises(pp.ImportStartError) as info:
         start(fake, valid)
     assert len(fake.calls("POST", "/bulk/imports")) == 4  # one try and the SDK's 3 retries
     error = info.value
@@ -95,7 +94,7 @@ def test_only_running_or_recent_imports_of_the_same_uri_count(
     outcome = start(fake, valid, wait=False)
     assert [s.id for s in outcome.duplicates] == [old_but_running]  # running now
     fake.state.faults.append(Fault("POST", START, 400, "refused"))
-    with pytest.raises(ImportStartError) as info:
+    with pytest.raises(pp.ImportStartError) as info:
         start(fake, valid)
     # After a failed start, what was created in the last minutes is named too.
     assert [s.id for s in info.value.imports] == [old_but_running, just_failed, outcome.id]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import pinecone_prep as pp
-from pinecone_prep._index import SchemaField, index_issues
+from pinecone_prep._index import index_issues
 
 VALID = str(Path(__file__).parents[2] / "fixtures" / "valid")
 
@@ -32,8 +32,8 @@ def test_pod_integrated_and_cloud_pair() -> None:
 
 
 def test_a_document_index_takes_no_parquet() -> None:
-    body = SchemaField(name="body", type="string", full_text=True)
-    summary = SchemaField(name="summary", type="string", embedded=True, dimension=1024)
+    body = pp.SchemaField(name="body", type="string", full_text=True)
+    summary = pp.SchemaField(name="summary", type="string", embedded=True, dimension=1024)
     document = pp.IndexDescription(name="docs", family="document", fields=(body,))
     [p003] = index_issues(document, scheme="s3", namespaces=())
     assert (p003.code, pp.CODES["P003"].severity) == ("P003", "error")
@@ -55,11 +55,11 @@ def test_description_fields_are_checked() -> None:
     with pytest.raises(TypeError):
         pp.IndexDescription("docs")  # type: ignore[misc]  # keywords only
     with pytest.raises(pp.UsageError, match="type must be one of"):
-        SchemaField(name="body", type="text")  # type: ignore[arg-type]
+        pp.SchemaField(name="body", type="text")  # type: ignore[arg-type]
     with pytest.raises(pp.UsageError, match="dimension"):
-        SchemaField(name="v", type="dense_vector", dimension=0)
+        pp.SchemaField(name="v", type="dense_vector", dimension=0)
     with pytest.raises(pp.UsageError, match="name"):
-        SchemaField(name="", type="string")
+        pp.SchemaField(name="", type="string")
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 import pinecone_prep as pp
-from pinecone_prep._pinecone.imports import ImportValidation  # not exported yet
 from tests.pinecone.common import Source, access, script, start
 from tests.pinecone.common import s3_sources as s3_sources  # module-scoped S3 prefixes
 from tests.support.fake_pinecone import FakePinecone, Fault, ImportStep
@@ -114,7 +113,7 @@ def test_the_validation_result_is_read_and_reconciled(
     script(fake, valid, ImportStep("Completed", 100.0, imported, validation=validation))
     outcome = start(fake, valid, error_mode="continue")
     assert outcome.state is not None
-    assert outcome.state.validation == ImportValidation(
+    assert outcome.state.validation == pp.ImportValidation(
         successes=validation[0], errors=validation[1]
     )
     assert (outcome.records_missing, outcome.records_rejected, outcome.reconciled) == (
