@@ -19,11 +19,13 @@ from ._errors import PineconeError, PrepError, StorageError, UsageError, Validat
 
 if TYPE_CHECKING:
     from ._check.api import check, is_valid, iter_findings
-    from ._index import IndexDescription
+    from ._index import IndexDescription, SchemaField
     from ._limits import Limits
     from ._pinecone.imports import (
         ImportOutcome,
+        ImportStartError,
         ImportState,
+        ImportValidation,
         cancel_import,
         describe_import,
         describe_index,
@@ -42,9 +44,12 @@ _HOMES = {
     "is_valid": "._check.api",
     "iter_findings": "._check.api",
     "IndexDescription": "._index",
+    "SchemaField": "._index",
     "Limits": "._limits",
     "ImportOutcome": "._pinecone.imports",
+    "ImportStartError": "._pinecone.imports",
     "ImportState": "._pinecone.imports",
+    "ImportValidation": "._pinecone.imports",
     "cancel_import": "._pinecone.imports",
     "describe_import": "._pinecone.imports",
     "describe_index": "._pinecone.imports",
@@ -90,7 +95,9 @@ __all__ = [
     "ImportOutcome",
     "ImportPlan",
     "ImportRequest",
+    "ImportStartError",
     "ImportState",
+    "ImportValidation",
     "IndexDescription",
     "Limits",
     "Location",
@@ -99,6 +106,7 @@ __all__ = [
     "RejectedRow",
     "Report",
     "RowsRejected",
+    "SchemaField",
     "StagedPart",
     "StorageError",
     "Summary",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
+from collections.abc import Callable
 from typing import Any, Literal
 
 import pinecone_prep as pp
@@ -110,7 +112,8 @@ def _interrupted(outcome: pp.ImportOutcome, access: dict[str, Any]) -> int:
     return EXIT_INTERRUPTED
 
 
-def cmd_import(args: argparse.Namespace) -> int:
+def cmd_import(args: argparse.Namespace, *, sleep: Callable[[float], None] = time.sleep) -> int:
+    """`sleep` waits between polls of the import (a test stands in for the clock with it)."""
     access = _access(args)
     text = args.format == "text"
     try:
@@ -148,6 +151,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                     progress=follow(bar) if text else None,
                     poll_seconds=args.poll_seconds,
                     timeout=args.timeout,
+                    sleep=sleep,
                 )
         except KeyboardInterrupt:
             return _interrupted(outcome, access)

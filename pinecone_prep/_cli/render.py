@@ -189,29 +189,60 @@ def print_outcome(outcome: pp.ImportOutcome) -> None:
             f"[bold yellow]still {state.status}[/] ({state.percent_complete or 0:.0f}%) at the"
             f" --timeout; the import keeps running on Pinecone; {follow_hint(outcome)}"
         )
+    elif state.status == "Completed":
+        out.print(_completed(outcome))
     elif state.status == "Failed":
-        out.print(f"[bold red]Failed[/]: {escape(state.error or 'Pinecone gave no reason')}")
-    elif state.status == "Cancelled":
+        imported = state.records_imported or 0
+        partly = f" ({imported:,} of {expected:,} records imported before it stopped)"
+        reason = escape(state.error or "Pinecone gave no reason")
+        out.print(f"[bold red]Failed[/]: {reason}{partly if imported else ''}")
+    else:
         imported = state.records_imported or 0
         out.print(f"[bold yellow]Cancelled[/] after {imported:,} of {expected:,} records")
-    elif outcome.records_missing is None:
-        out.print(
+    if outcome.advice:
+        out.print(f"[yellow]what now:[/] {escape(outcome.advice)}")
+
+
+def _completed(outcome: pp.ImportOutcome) -> str:
+    """The line for a Completed import: the records reconciled, or what is off."""
+    expected, missing = outcome.records_expected, outcome.records_missing
+    rejected = outcome.records_rejected  # None unless Pinecone reports a validation result
+    if missing is None or outcome.state is None:
+        return (
             f"[bold green]Completed[/]; Pinecone reported no record count, so the"
             f" {expected:,} checked records could not be reconciled"
         )
-    elif outcome.records_missing == 0:
-        out.print(f"[bold green]Completed[/]: {expected:,} of {expected:,} records imported")
-    else:
-        imported = expected - outcome.records_missing
-        why = (
-            "skipped by continue mode without saying which"
-            if outcome.error_mode == "continue"
-            else "not imported"
-        )
-        out.print(
-            f"[bold red]Completed, records missing[/]: {imported:,} of {expected:,} imported;"
-            f" {outcome.records_missing:,} {why}"
-        )
+    imported = expected - missing
+    seen = _validated(outcome.state, expected)
+    if missing == 0:
+        verdict = "[bold green]Completed[/]" if not seen else "[bold red]Completed, but[/]"
+        return f"{verdict}: {expected:,} of {expected:,} records imported{seen}"
+    why = (
+        "skipped by continue mode without saying which"
+        if outcome.error_mode == "continue"
+        else "not imported"
+    )
+    if rejected is not None:
+        why += f" (Pinecone's validation rejected {rejected:,})"
+    return (
+        f"[bold red]Completed, records missing[/]: {imported:,} of {expected:,} imported;"
+        f" {missing:,} {why}{seen}"
+    )
+
+
+def _validated(state: pp.ImportState, expected: int) -> str:
+    """Empty unless Pinecone's validation saw another number of records than the check."""
+    validation = state.validation
+    if validation is None:
+        return ""
+    seen = validation.successes + validation.errors
+    if seen == expected:
+        return ""
+    return (
+        f"; Pinecone's validation saw {seen:,} records ({validation.successes:,} valid,"
+        f" {validation.errors:,} rejected) where the check counted {expected:,}: did the files"
+        " change after the check?"
+    )
 
 
 def print_imports(states: Sequence[pp.ImportState]) -> None:
@@ -224,6 +255,10 @@ def print_imports(states: Sequence[pp.ImportState]) -> None:
         status = f"[{colors.get(s.status, 'blue')}]{s.status}[/]"
         out.print(f"import {escape(s.id)}: {status} {percent}, {records} records, {escape(s.uri)}")
         out.print(f"  created {s.created_at or '-'}, finished {s.finished_at or '-'}")
+        if s.validation is not None:
+            out.print(
+                f"  validation: {s.validation.successes:,} valid, {s.validation.errors:,} rejected"
+            )
         if s.error:
             out.print(f"  error: {escape(s.error)}")
     if not states:
@@ -275,6 +310,14 @@ def print_started(outcome: pp.ImportOutcome) -> None:
         f"\nimport {outcome.id} started: {escape(outcome.uri)} into index"
         f" {escape(outcome.index)}, error mode {outcome.error_mode} (checked {how})"
     )
+    for other in outcome.duplicates:
+        # The SDK retries a failed start, so one start can leave two imports of one URI.
+        command = f"pinecone-prep imports cancel {other.id} --index {outcome.index}"
+        err.print(
+            f"[yellow]warning:[/] another import of this URI is running: {escape(other.id)},"
+            f" created {escape(other.created_at or '-')}; if it duplicates this one, cancel"
+            f" it: {escape(command)}"
+        )
 
 
 def say(kind: str, message: str) -> None:

@@ -205,8 +205,8 @@ RECORD_CODES: dict[str, Code] = {
         severity="error",
         meaning="integrated-embedding index: Pinecone refuses imports into it",
         source=ADDED,
-        example="index 'docs' has integrated embedding; import does not embed, so the files must"
-        " carry vectors",
+        example="index 'docs' has integrated embedding; Pinecone refuses imports into an index"
+        " that embeds for itself (start_import answers 400)",
         fix="Import into an index without integrated embedding, or upsert the text records"
         " instead.",
     ),
@@ -214,7 +214,8 @@ RECORD_CODES: dict[str, Code] = {
         severity="error",
         meaning="document index: it imports JSON Lines, not Parquet",
         source=ADDED,
-        example="(reserved: not reported yet)",
+        example="index 'docs' is a document index; Pinecone imports JSON Lines documents into"
+        " it, not Parquet (only a legacy vector index imports Parquet)",
         fix="Import into a vector index, or write JSON Lines files for the document index.",
     ),
 }

@@ -13,8 +13,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from .._errors import PineconeError, UsageError
-from .._index import CLOUDS, IndexDescription
+from .._index import IndexDescription
+from .schema import description_of
 
 SUPPORTED_SDK_MAJORS = (10,)  # 10.x reads the 2026-07 index model (schema + deployment)
 
@@ -23,6 +26,12 @@ MIN_SECRET = 8  # shortest key worth masking in messages
 
 
 INSTALL_HINT = "pip install 'pinecone-prep[pinecone]'"
+
+
+PAGE_SIZE = 100  # the largest page the namespace listing takes
+
+
+MAX_PAGES = 10_000  # bounds every paginated listing (a million namespaces)
 
 
 def load_sdk() -> Any:
@@ -119,42 +128,53 @@ class Client:
         return description_of(self._sdk, model, namespaces)
 
     def namespaces(self, data_plane: Any, name: str) -> dict[str, int]:
-        """The index's namespaces with their record counts."""
+        """The index's namespaces with their record counts, from the namespace listing (which
+        shows a namespace created empty); from `describe_index_stats` (eventually consistent,
+        and blind to empty namespaces) when the index refuses the listing, as pod indexes do."""
+        sdk = self._sdk
         with self.calling(f"read the namespaces of index {name!r}"):
-            stats = data_plane.describe_index_stats()
-        return {ns: int(summary.vector_count) for ns, summary in stats.namespaces.items()}
+            try:
+                return self._listed_namespaces(data_plane, name)
+            except (sdk.UnauthorizedError, sdk.ForbiddenError):
+                raise
+            except sdk.ApiError:
+                stats = data_plane.describe_index_stats()
+                return {ns: int(s.vector_count) for ns, s in stats.namespaces.items()}
 
+    def _listed_namespaces(self, data_plane: Any, name: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        token = None
+        for _ in range(MAX_PAGES):
+            page = data_plane.list_namespaces_paginated(limit=PAGE_SIZE, pagination_token=token)
+            counts.update({ns.name: int(ns.record_count) for ns in page.namespaces})
+            token = page.pagination.next if page.pagination is not None else None
+            if not token:
+                return counts
+        raise PineconeError(f"index {name!r} still listed namespaces after {MAX_PAGES:,} pages")
 
-def description_of(sdk: Any, model: Any, namespaces: Mapping[str, int]) -> IndexDescription:
-    """Read an IndexModel the 10.x way: vector fields from the schema, placement from the
-    deployment (the legacy `.dimension`/`.spec` accessors raise on some schemas)."""
-    schema = model.schema.fields
-    dense = [f for f in schema.values() if isinstance(f, sdk.DenseVectorField)]
-    sparse = [f for f in schema.values() if isinstance(f, sdk.SparseVectorField)]
-    if len(dense) > 1 or len(sparse) > 1:
-        names = ", ".join(sorted(schema))
-        raise UsageError(
-            f"index {model.name!r} has several vector fields ({names}); an import fills one"
-            " `values` and one `sparse_values` column"
-        )
-    integrated = any(
-        isinstance(f, sdk.SemanticTextField)
-        or (isinstance(f, sdk.StringField) and (f.embed or f.sparse_embed))
-        for f in schema.values()
-    )
-    deployment = model.deployment
-    if isinstance(deployment, sdk.ManagedDeployment):
-        cloud: str | None = str(deployment.cloud).lower()
-    else:  # pod and BYOC name an environment such as "us-east1-gcp" or "aws-us-east-1-b921"
-        cloud = next((p for p in deployment.environment.split("-") if p in CLOUDS), None)
-    return IndexDescription(
-        name=model.name,
-        kind="sparse" if sparse and not dense else "dense",
-        dimension=dense[0].dimension if dense else None,
-        metric=dense[0].metric if dense else "dotproduct" if sparse else None,
-        cloud=cloud if cloud in CLOUDS else None,
-        serverless=not isinstance(deployment, sdk.PodDeployment),
-        integrated=integrated,
-        namespaces=dict(namespaces),
-        host=model.host,
-    )
+    def get_json(self, data_plane: Any, path: str, params: Mapping[str, str] | None = None) -> Any:
+        """GET `path` on an index's data plane through the SDK's own HTTP client (its auth,
+        retries and error mapping: call it inside `calling`), and return the JSON as Pinecone
+        sent it. For what the SDK's models drop: 10.2's `ImportModel` has no
+        `validationResult` (API 2026-07), so import states are read from here."""
+        response = data_plane._http.get(path, params=dict(params or {}))
+        try:
+            return orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            raise PineconeError(f"Pinecone answered GET {path} with something not JSON") from None
+
+    def get_pages(self, data_plane: Any, path: str, key: str) -> list[Any]:
+        """Every item under `key` of a paginated data-plane listing (`pagination.next`)."""
+        items: list[Any] = []
+        params = {"limit": str(PAGE_SIZE)}
+        for _ in range(MAX_PAGES):
+            page = self.get_json(data_plane, path, params)
+            if not isinstance(page, dict) or not isinstance(page.get(key, []), list):
+                raise PineconeError(f"Pinecone answered GET {path} without a {key!r} list")
+            items.extend(page.get(key, []))
+            pagination = page.get("pagination")
+            token = pagination.get("next") if isinstance(pagination, dict) else None
+            if not token:
+                return items
+            params["paginationToken"] = str(token)
+        raise PineconeError(f"GET {path} still had pages after {MAX_PAGES:,}")

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from pinecone_prep._cli import main
-from tests.pinecone.test_import import VALID, Source
-from tests.pinecone.test_import import s3_sources as s3_sources  # module-scoped S3 prefixes
-from tests.support.fake_pinecone import FakePinecone, ImportStep
+from pinecone_prep._cli import build_parser, main
+from pinecone_prep._cli.commands import cmd_import
+from tests.pinecone.common import VALID, Source
+from tests.pinecone.common import s3_sources as s3_sources  # module-scoped S3 prefixes
+from tests.support.fake_pinecone import FakePinecone, Fault, ImportStep, document_schema
 
 
 @pytest.fixture
@@ -110,37 +112,87 @@ def test_import_json_is_report_and_import(
     )
 
 
+@pytest.mark.parametrize(
+    ("step", "says"),
+    [
+        (
+            ImportStep("Completed", 100.0, 22),
+            "22 of 25 imported; 3 skipped by continue mode without saying which",
+        ),
+        (
+            ImportStep("Completed", 100.0, 22, validation=(22, 3)),
+            "3 skipped by continue mode without saying which (Pinecone's validation rejected 3)",
+        ),
+        (
+            ImportStep("Completed", 100.0, 25, validation=(25, 2)),
+            "Completed, but: 25 of 25 records imported; Pinecone's validation saw 27 records"
+            " (25 valid, 2 rejected) where the check counted 25",
+        ),
+    ],
+)
 def test_continue_mode_names_the_skipped_records(
-    fake: FakePinecone, valid: Source, capsys: pytest.CaptureFixture[str]
+    fake: FakePinecone,
+    valid: Source,
+    capsys: pytest.CaptureFixture[str],
+    step: ImportStep,
+    says: str,
 ) -> None:
-    fake.state.import_scripts[valid.uri] = [ImportStep("Completed", 100.0, 22)]
+    fake.state.import_scripts[valid.uri] = [step]
     code, out, _ = run(capsys, *import_argv(fake, valid, "--error-mode", "continue"))
-    assert code == 1
-    assert "22 of 25 imported; 3 skipped by continue mode without saying which" in out
+    assert code == 1 and says in out
 
 
-def test_failed_import_exits_1_with_pinecone_reason(
+def test_failed_import_exits_1_with_pinecone_reason_and_what_now(
     fake: FakePinecone, valid: Source, capsys: pytest.CaptureFixture[str]
 ) -> None:
     reason = "Invalid parquet file: products/part-0000.parquet"
-    fake.state.import_scripts[valid.uri] = [ImportStep("Failed", 10.0, 0, reason)]
+    wrote = {"__default__": 4, "articles": 15}
+    fake.state.import_scripts[valid.uri] = [ImportStep("Failed", 80.0, 19, reason, None, wrote)]
     code, out, _ = run(capsys, *import_argv(fake, valid))
-    assert code == 1 and f"Failed: {reason}" in out
+    assert code == 1
+    assert f"Failed: {reason} (19 of 25 records imported before it stopped)" in out
+    assert "what now:" in out and "namespaces '__default__', 'articles' now exist" in out
+    fake.add_index("docs", dimension=8)
+    fake.state.import_scripts[valid.uri] = [ImportStep("Failed", 80.0, 19, reason, None, wrote)]
+    code, out, _ = run(capsys, *import_argv(fake, valid, "--format", "json"))
+    data = json.loads(out)["import"]
+    assert (data["records_imported"], data["leftover_namespaces"]) == (19, list(wrote))
+    assert "(L007)" in data["advice"]
 
 
-def test_refused_import_prints_the_report_and_sends_nothing(
+@pytest.mark.parametrize(
+    ("index", "code"),
+    [({"schema": document_schema()}, "P003"), ({"embed_model": "llama-text-embed-v2"}, "P002")],
+)
+def test_an_index_that_takes_no_parquet_is_refused_before_any_request(
+    fake: FakePinecone,
+    valid: Source,
+    capsys: pytest.CaptureFixture[str],
+    index: dict[str, Any],
+    code: str,
+) -> None:
+    fake.add_index("docs", **index)
+    exit_code, out, err = run(capsys, *import_argv(fake, valid))
+    assert exit_code == 1 and f"{code} error x1" in out and "INVALID" in out and "refused" in err
+    exit_code, out, _ = run(
+        capsys, *check_argv(valid, "--index", "docs", "--pinecone-host", fake.url)
+    )
+    assert exit_code == 1 and json.loads(out)["summary"]["error_codes"] == [code]
+    assert not fake.calls("POST", "/bulk/imports")
+
+
+def test_duplicate_starts_are_named(
     fake: FakePinecone, valid: Source, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fake.add_index("docs", dimension=8, namespaces={"articles": 3})
-    code, out, err = run(capsys, *import_argv(fake, valid))
-    assert code == 1
-    assert "L007 error x1" in out and "articles" in out and "INVALID" in out
-    assert "refused" in err and "--force" in err
-    code, out, _ = run(capsys, *import_argv(fake, valid, "--format", "json"))
-    assert code == 1
-    data = json.loads(out)
-    assert data["import"] is None and "L007" in data["report"]["summary"]["error_codes"]
-    assert not fake.calls("POST", "/bulk/imports")
+    lost = Fault("POST", "^/bulk/imports$", 500, "lost", "INTERNAL", 1, True, retry_after="0")
+    fake.state.faults.append(lost)
+    code, out, err = run(capsys, *import_argv(fake, valid, "--no-wait"))
+    assert code == 0 and "import 2 started" in out
+    assert "warning: another import of this URI is running: 1" in err
+    assert "pinecone-prep imports cancel 1 --index docs" in err
+    fake.state.faults.append(replace(lost, times=None))
+    code, _, err = run(capsys, *import_argv(fake, valid))
+    assert code == 3 and "an import of this URI is already running: 1, 2, 3, 4, 5, 6" in err
 
 
 def test_bad_api_key_exits_3_without_the_key(
@@ -181,7 +233,8 @@ def test_timeout_stops_following_and_leaves_the_import_running(
     fake: FakePinecone, valid: Source, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fake.state.import_scripts[valid.uri] = [ImportStep("InProgress", 10.0, 0)] * 1000
-    code, out, err = run(capsys, *import_argv(fake, valid, "--timeout", "0.2"))
+    # Long enough for two polls on a loaded machine (the SDK client is built within it).
+    code, out, err = run(capsys, *import_argv(fake, valid, "--timeout", "1"))
     assert code == 1, err
     assert "still InProgress (10%) at the --timeout" in out
     assert "imports describe 1 --index docs" in out
@@ -193,21 +246,26 @@ def _interrupt(_: float) -> None:
     raise KeyboardInterrupt
 
 
-@pytest.fixture
-def ctrl_c(fake: FakePinecone, valid: Source, monkeypatch: pytest.MonkeyPatch) -> Source:
-    """An import that is still running when the user presses Ctrl-C while following it."""
-    fake.state.import_scripts[valid.uri] = [ImportStep("InProgress", 10.0, 0)]
-    monkeypatch.setattr("pinecone_prep._pinecone.imports.sleep", _interrupt)
-    return valid
+def interrupted(
+    fake: FakePinecone, source: Source, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str, str]:
+    """`import` of an import still running when the user presses Ctrl-C while following it:
+    the command's clock (`sleep`) raises where the wait between two polls would be."""
+    fake.state.import_scripts[source.uri] = [ImportStep("InProgress", 10.0, 0)]
+    args = build_parser().parse_args(import_argv(fake, source))
+    code = cmd_import(args, sleep=_interrupt)
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, captured.out, captured.err
 
 
 def test_ctrl_c_without_a_terminal_leaves_the_import_running(
-    fake: FakePinecone, ctrl_c: Source, capsys: pytest.CaptureFixture[str]
+    fake: FakePinecone, valid: Source, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(capsys, *import_argv(fake, ctrl_c))
+    code, _, err = interrupted(fake, valid, capsys)
     assert code == 130
     assert "import 1 keeps running" in err and "imports describe 1 --index docs" in err
-    assert not fake.calls("DELETE")
+    assert len(fake.calls("GET", "/bulk/imports/1")) == 1 and not fake.calls("DELETE")
 
 
 class _Terminal(io.StringIO):
@@ -217,12 +275,12 @@ class _Terminal(io.StringIO):
 
 def test_ctrl_c_on_a_terminal_asks_and_cancels(
     fake: FakePinecone,
-    ctrl_c: Source,
+    valid: Source,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr("sys.stdin", _Terminal("y\n"))
-    code, _, err = run(capsys, *import_argv(fake, ctrl_c))
+    code, _, err = interrupted(fake, valid, capsys)
     assert code == 130 and "import 1: Cancelled" in err
     assert len(fake.calls("DELETE", "/bulk/imports/1")) == 1
 
@@ -232,12 +290,14 @@ def test_imports_list_describe_cancel(
 ) -> None:
     failed = [ImportStep("Failed", 3.0, 0, "No namespace detected")]
     first = fake.seed_import("docs", "s3://b/bad/", failed)
-    second = fake.seed_import("docs", "s3://b/run/", [ImportStep("InProgress", 60.0, 6)])
+    running = [ImportStep("InProgress", 60.0, 6, validation=(6, 1))]
+    second = fake.seed_import("docs", "s3://b/run/", running)
     common = ["--index", "docs", "--pinecone-host", fake.url]
     code, out, _ = run(capsys, "imports", "list", *common, "--format", "json")
     assert code == 0 and [i["id"] for i in json.loads(out)] == [first, second]
     code, out, _ = run(capsys, "imports", "list", *common)
     assert code == 0 and "No namespace detected" in out and "60.0%" in out
+    assert "validation: 6 valid, 1 rejected" in out
     code, out, _ = run(capsys, "imports", "describe", first, *common, "--format", "json")
     assert code == 0 and json.loads(out)["error"] == "No namespace detected"
     code, out, _ = run(capsys, "imports", "cancel", second, *common)

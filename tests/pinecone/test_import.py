@@ -1,56 +1,16 @@
-"""Preflight against a live index and a safe `start_import`, through the real `pinecone` SDK.
-
-Pinecone is the fake API server (`tests/fake_pinecone.py`); the import prefixes are on a local
-moto S3 (`tests/endpoints.py`), because `start_import` refuses anything Pinecone cannot read.
-"""
+"""Preflight against a live index and a safe `start_import`, through the real `pinecone` SDK
+against the fake API, with import prefixes on a local moto S3 (see `common.py`)."""
 
 from __future__ import annotations
 
-import socket
-import sys
-import time
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import fsspec
 import pytest
 
 import pinecone_prep as pp
-from tests.support.endpoints import s3_storage_options
-from tests.support.fake_pinecone import FakePinecone, Fault, ImportStep
-
-FIXTURES = Path(__file__).parents[2] / "fixtures"
-VALID = (
-    FIXTURES / "valid"
-)  # 25 dense records of dimension 8: __default__ 4, articles 15, products 6
-POLL = 0.01
-
-
-@dataclass(frozen=True)
-class Source:
-    uri: str
-    storage_options: dict[str, Any]
-
-
-@pytest.fixture(scope="module")
-def s3_sources(s3_server: str) -> Iterator[dict[str, Source]]:
-    """Import prefixes on S3, uploaded once per module (a bucket costs ~0.3 s): `valid`, and
-    `R001` (one null id, which only a row scan finds)."""
-    options = s3_storage_options(s3_server)
-    fs = fsspec.filesystem("s3", skip_instance_cache=True, **options)
-    bucket = f"pp-import-{uuid.uuid4().hex[:8]}"
-    fs.mkdir(bucket)
-    sources = {}
-    for name, local in (("valid", VALID), ("R001", FIXTURES / "cases" / "R001")):
-        for path in sorted(local.rglob("*")):
-            if path.is_file():
-                fs.put_file(str(path), f"{bucket}/{name}/{path.relative_to(local).as_posix()}")
-        sources[name] = Source(f"s3://{bucket}/{name}", options)
-    yield sources
-    fs.rm(bucket, recursive=True)
+from tests.pinecone.common import POLL, VALID, Source, access, script, start, trail
+from tests.pinecone.common import s3_sources as s3_sources  # module-scoped S3 prefixes
+from tests.support.fake_pinecone import FakePinecone, Fault, ImportStep, document_schema
 
 
 @pytest.fixture
@@ -62,111 +22,6 @@ def valid(s3_sources: dict[str, Source]) -> Source:
 def fake(fake_pinecone: FakePinecone) -> FakePinecone:
     fake_pinecone.add_index("docs", dimension=8)
     return fake_pinecone
-
-
-def access(fake: FakePinecone) -> dict[str, Any]:
-    return {"api_key": fake.api_key, "host": fake.url}
-
-
-def start(fake: FakePinecone, source: Source, **kwargs: Any) -> pp.ImportOutcome:
-    options = {"index": "docs", "poll_seconds": POLL, **access(fake), **kwargs}
-    return pp.start_import(source.uri, storage_options=source.storage_options, **options)
-
-
-def script(fake: FakePinecone, source: Source, *steps: ImportStep) -> None:
-    fake.state.import_scripts[source.uri] = list(steps)
-
-
-def trail(fake: FakePinecone) -> list[tuple[str, str]]:
-    return [(r.method, r.path) for r in fake.requests]
-
-
-# --- describe_index ---------------------------------------------------------------------------
-
-
-def test_describe_index_reads_kind_dimension_cloud_and_namespaces(
-    fake_pinecone: FakePinecone,
-) -> None:
-    fake_pinecone.add_index("dense", dimension=3, metric="dotproduct", namespaces={"": 10, "a": 5})
-    fake_pinecone.add_index("sparse", vector_type="sparse", dimension=None, cloud="gcp")
-    fake_pinecone.add_index("pod", serverless=False, cloud="gcp", region="us-east1")
-    fake_pinecone.add_index("integrated", embed_model="multilingual-e5-large")
-    describe = lambda name: pp.describe_index(name, **access(fake_pinecone))  # noqa: E731
-    assert describe("dense") == pp.IndexDescription(
-        name="dense",
-        kind="dense",
-        dimension=3,
-        metric="dotproduct",
-        cloud="aws",
-        namespaces={"__default__": 10, "a": 5},
-        host=fake_pinecone.data_host("dense"),
-    )
-    sparse = describe("sparse")
-    assert (sparse.kind, sparse.dimension, sparse.metric, sparse.cloud) == (
-        "sparse",
-        None,
-        "dotproduct",
-        "gcp",
-    )
-    pod = describe("pod")
-    assert (pod.serverless, pod.cloud) == (False, "gcp")  # from the environment "us-east1-gcp"
-    integrated = describe("integrated")
-    assert (integrated.integrated, integrated.kind, integrated.dimension) == (True, "dense", None)
-    # One describe and one stats request per index, nothing else.
-    assert trail(fake_pinecone)[:2] == [
-        ("GET", "/indexes/dense"),
-        ("POST", "/describe_index_stats"),
-    ]
-    assert len(fake_pinecone.requests) == 8
-
-
-def test_api_key_comes_from_the_environment(
-    fake: FakePinecone, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("PINECONE_API_KEY", fake.api_key)
-    assert pp.describe_index("docs", host=fake.url).dimension == 8
-    monkeypatch.delenv("PINECONE_API_KEY")
-    with pytest.raises(pp.UsageError, match="PINECONE_API_KEY"):
-        pp.describe_index("docs", host=fake.url)
-
-
-def test_bad_key_is_a_pinecone_error_without_the_key(fake: FakePinecone) -> None:
-    secret = "pcsk_SUPERSECRET_123"
-    with pytest.raises(pp.PineconeError) as info:
-        pp.describe_index("docs", api_key=secret, host=fake.url)
-    assert "refused the API key" in str(info.value) and "401" in str(info.value)
-    assert secret not in str(info.value) and secret not in repr(info.value)
-
-
-def test_missing_index_is_a_pinecone_error(fake: FakePinecone) -> None:
-    with pytest.raises(pp.PineconeError, match=r"describe index 'nope'.*404"):
-        pp.describe_index("nope", **access(fake))
-
-
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def test_unreachable_pinecone_is_a_pinecone_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The SDK retries a refused connection with backoff; its seam for tests skips the sleeps.
-    monkeypatch.setattr("pinecone._internal.http_client._retry_sleep", lambda _: None)
-    begun = time.monotonic()
-    with pytest.raises(pp.PineconeError, match="cannot reach Pinecone"):
-        pp.describe_index("docs", api_key="k", host=f"http://127.0.0.1:{_closed_port()}")
-    assert time.monotonic() - begun < 1
-
-
-def test_sdk_missing_or_unsupported_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    import pinecone
-
-    monkeypatch.setattr(pinecone, "__version__", "9.1.0")
-    with pytest.raises(pp.UsageError, match=r"pinecone 9\.1\.0 .* 10\.x"):
-        pp.describe_index("docs", api_key="k")
-    monkeypatch.setitem(sys.modules, "pinecone", None)  # what an absent package looks like
-    with pytest.raises(pp.UsageError, match=r"pip install 'pinecone-prep\[pinecone\]'"):
-        pp.describe_index("docs", api_key="k")
 
 
 # --- preflight ----------------------------------------------------------------------------------
@@ -212,11 +67,13 @@ def test_import_follows_progress_to_completed_and_reconciles(
     assert request.body == {"uri": valid.uri, "errorMode": {"onError": "abort"}}  # explicit
     assert trail(fake) == [
         ("GET", "/indexes/docs"),
-        ("POST", "/describe_index_stats"),
-        ("POST", "/describe_index_stats"),  # namespaces again, just before starting
+        ("GET", "/namespaces"),
+        ("GET", "/namespaces"),  # namespaces again, just before starting
         ("POST", "/bulk/imports"),
+        ("GET", "/bulk/imports"),  # any other import of this URI running?
         *[("GET", f"/bulk/imports/{outcome.id}")] * 4,
     ]
+    assert outcome.duplicates == () and outcome.leftover_namespaces is None  # not looked for
     data = outcome.to_dict()
     assert data["report"]["valid"] is True
     assert data["import"]["status"] == "Completed" and data["import"]["reconciled"] is True
@@ -251,6 +108,9 @@ def test_failed_import_carries_pinecone_error_text(fake: FakePinecone, valid: So
         ({"vector_type": "sparse", "dimension": None}, "S010"),
         ({"cloud": "gcp", "region": "us-central1"}, "L010"),
         ({"serverless": False}, "P001"),
+        ({"embed_model": "multilingual-e5-large"}, "P002"),  # the server would refuse it
+        ({"schema": document_schema()}, "P003"),  # a document index imports JSON Lines
+        ({"schema": document_schema(embedded="summary")}, "P002"),
     ],
 )
 def test_refused_before_any_start_request(
@@ -261,7 +121,7 @@ def test_refused_before_any_start_request(
         start(fake, valid)
     assert code in info.value.report.error_codes
     assert not fake.calls("POST", "/bulk/imports")
-    assert trail(fake) == [("GET", "/indexes/docs"), ("POST", "/describe_index_stats")]
+    assert trail(fake) == [("GET", "/indexes/docs"), ("GET", "/namespaces")]
 
 
 def test_a_namespace_created_during_the_check_is_refused(fake: FakePinecone, valid: Source) -> None:

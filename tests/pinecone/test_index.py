@@ -26,6 +26,40 @@ def test_pod_integrated_and_cloud_pair() -> None:
     index = pp.IndexDescription(cloud="gcp", serverless=False, integrated=True)
     assert codes(index) == [("P001", None), ("P002", None), ("L010", None)]
     assert codes(index, scheme="gs") == [("P001", None), ("P002", None)]
+    [p002] = [i for i in index_issues(index, scheme="gs", namespaces=()) if i.code == "P002"]
+    assert "Pinecone refuses imports" in p002.message
+    assert pp.CODES["P002"].severity == "error"
+
+
+def test_a_document_index_takes_no_parquet() -> None:
+    body = pp.SchemaField(name="body", type="string", full_text=True)
+    summary = pp.SchemaField(name="summary", type="string", embedded=True, dimension=1024)
+    document = pp.IndexDescription(name="docs", family="document", fields=(body,))
+    [p003] = index_issues(document, scheme="s3", namespaces=())
+    assert (p003.code, pp.CODES["P003"].severity) == ("P003", "error")
+    assert "'docs' is a document index" in p003.message and "JSON Lines" in p003.message
+    embeds = pp.IndexDescription(family="document", integrated=True, fields=(body, summary))
+    [p002, _] = index_issues(embeds, scheme="s3", namespaces=())
+    assert p002.code == "P002" and "(field 'summary')" in p002.message
+    # The verdict comes from the index alone, before a row is read or a request sent.
+    report = pp.check(VALID, index=document)
+    assert not report.valid and report.summary.by_code["P003"] == 1
+
+
+def test_description_fields_are_checked() -> None:
+    assert pp.IndexDescription(family="integrated").integrated  # it embeds by definition
+    with pytest.raises(pp.UsageError, match="family"):
+        pp.IndexDescription(family="hybrid")  # type: ignore[arg-type]
+    with pytest.raises(pp.UsageError, match="SchemaField"):
+        pp.IndexDescription(fields=({"name": "body"},))  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        pp.IndexDescription("docs")  # type: ignore[misc]  # keywords only
+    with pytest.raises(pp.UsageError, match="type must be one of"):
+        pp.SchemaField(name="body", type="text")  # type: ignore[arg-type]
+    with pytest.raises(pp.UsageError, match="dimension"):
+        pp.SchemaField(name="v", type="dense_vector", dimension=0)
+    with pytest.raises(pp.UsageError, match="name"):
+        pp.SchemaField(name="", type="string")
 
 
 @pytest.mark.parametrize(
@@ -37,6 +71,7 @@ def test_pod_integrated_and_cloud_pair() -> None:
         ({"__default__": 4}, "__default__", True),
         ({"": 0}, "__default__", False),
         ({"__default__": 0, "": 0}, "__default__", False),
+        ({"a": 0}, "a", True),  # created empty: it exists all the same
     ],
 )
 def test_existing_namespaces(existing: dict[str, int], namespace: str, found: bool) -> None:

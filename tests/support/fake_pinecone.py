@@ -26,9 +26,10 @@ import itertools
 import json
 import re
 import socket
+import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
@@ -43,6 +44,7 @@ API_VERSION = "2026-07"
 DEFAULT_NAMESPACE = "__default__"  # how the 2026-07 API names the default namespace
 DATA_PREFIX = "/data/"
 TERMINAL_STATUSES = frozenset({"Completed", "Failed", "Cancelled"})
+DROP = 0  # a status meaning: close the connection without answering
 _READY_STATES = frozenset(
     {"Ready", "ScalingUp", "ScalingDown", "ScalingUpPodSize", "ScalingDownPodSize"}
 )
@@ -63,6 +65,11 @@ class ImportStep:
     percent_complete: float | None = None
     records_imported: int | None = None
     error: str | None = None
+    # (importSuccesses, importErrors): API 2026-07's validationResult, which SDK 10.2 drops.
+    validation: tuple[int, int] | None = None
+    # Namespaces (with record counts) this step has written into the index by the time it
+    # is reported, as a running, failed or cancelled import leaves them behind.
+    namespaces: dict[str, int] | None = None
 
 
 def default_import_script() -> list[ImportStep]:
@@ -88,7 +95,7 @@ class FakeImport:
     def current(self) -> ImportStep:
         step = self.steps[self.cursor]
         if self.cancelled:
-            return ImportStep("Cancelled", step.percent_complete, step.records_imported)
+            return replace(step, status="Cancelled", error=None)
         return step
 
     def advance(self) -> None:
@@ -112,6 +119,9 @@ class FakeImport:
         }
         if step.error is not None:
             out["error"] = step.error
+        if step.validation is not None:
+            successes, errors = step.validation
+            out["validationResult"] = {"importSuccesses": successes, "importErrors": errors}
         return out
 
 
@@ -127,12 +137,109 @@ class FakeIndex:
     serverless: bool = True  # False: a pod index
     embed_model: str | None = None  # set: a legacy integrated index (semantic_text field)
     embed_field: str = "text"
+    # set: describe reports these schema fields as given (e.g. `document_schema()`), instead
+    # of the legacy fields built from dimension/metric/vector_type/embed_model.
+    schema: dict[str, Any] | None = None
     status: str = "Ready"
     deletion_protection: str = "disabled"
     host: str | None = None  # None: this server's data plane for the index
     # Record counts by namespace; the default namespace may be keyed "" or "__default__".
     namespaces: dict[str, int] = field(default_factory=dict)
     imports: dict[str, FakeImport] = field(default_factory=dict)
+
+    def schema_fields(self) -> dict[str, Any]:
+        """The schema's fields as describe_index reports them."""
+        ix = self
+        if ix.schema is not None:
+            return ix.schema
+        if ix.embed_model is not None:
+            # create_for_model indexes describe as one semantic_text field; in 2026-07 it
+            # reports no dimension, so the SDK's IndexModel.dimension cannot resolve.
+            return {
+                ix.embed_field: {
+                    "type": "semantic_text",
+                    "model": ix.embed_model,
+                    "metric": ix.metric,
+                    "read_parameters": {"input_type": "query"},
+                    "write_parameters": {"input_type": "passage"},
+                }
+            }
+        if ix.vector_type == "sparse":
+            return {"_sparse_values": {"type": "sparse_vector"}}
+        # "_values" is the reserved field a dimension/metric index is described with; a
+        # dense vectors-API index always reports "_sparse_values" too (2026-07 control spec).
+        return {
+            "_values": {"type": "dense_vector", "dimension": ix.dimension, "metric": ix.metric},
+            "_sparse_values": {"type": "sparse_vector"},
+        }
+
+    def describe_json(self, name: str, host: str) -> dict[str, Any]:
+        """GET /indexes/{name}; `host` is the data plane when the index names none."""
+        ix = self
+        deployment: dict[str, Any]
+        if ix.serverless:
+            deployment = {"deployment_type": "managed", "cloud": ix.cloud, "region": ix.region}
+        else:
+            deployment = {
+                "deployment_type": "pod",
+                "environment": f"{ix.region}-{ix.cloud}",
+                "pod_type": "p1.x1",
+                "replicas": 1,
+                "shards": 1,
+            }
+        return {
+            "name": name,
+            # An explicit http:// scheme: the SDK turns a bare host into https://.
+            "host": ix.host or host,
+            "status": {"ready": ix.status in _READY_STATES, "state": ix.status},
+            "schema": {"fields": self.schema_fields()},
+            "deployment": deployment,
+            "deletion_protection": ix.deletion_protection,
+            "tags": None,
+        }
+
+    def counts(self, default_name: str) -> dict[str, int]:
+        """Records by namespace, the default one spelled `default_name`."""
+        counts: dict[str, int] = {}
+        for ns, n in self.namespaces.items():
+            key = default_name if ns in ("", DEFAULT_NAMESPACE) else ns
+            counts[key] = counts.get(key, 0) + n
+        return counts
+
+    def stats_json(self, default_name: str) -> dict[str, Any]:
+        ix, counts = self, self.counts(default_name)
+        # camelCase: DescribeIndexStatsResponse is a Struct with rename="camel". Stats leave
+        # out an empty namespace (the namespace listing shows it).
+        out: dict[str, Any] = {
+            "namespaces": {ns: {"vectorCount": n} for ns, n in counts.items() if n},
+            "indexFullness": 0.0,
+            "totalVectorCount": sum(counts.values()),
+            "metric": ix.metric,
+            "vectorType": ix.vector_type,
+        }
+        if ix.vector_type == "dense" and ix.dimension is not None:
+            out["dimension"] = ix.dimension
+        return out
+
+    def namespaces_json(self, default_name: str, query: dict[str, str]) -> dict[str, Any]:
+        prefix = query.get("prefix", "")
+        counts = self.counts(default_name)
+        names = sorted(ns for ns in counts if ns.startswith(prefix))
+        # record_count is a string on the wire; the SDK decodes this endpoint leniently.
+        items = [{"name": ns, "record_count": str(counts[ns])} for ns in names]
+        page, token = _paginate(items, query)
+        out: dict[str, Any] = {"namespaces": page, "total_count": len(items)}
+        if token:
+            out["pagination"] = {"next": token}
+        return out
+
+    def embeds(self) -> bool:
+        """Whether Pinecone embeds for this index: a legacy integrated index, or a document index
+        with a string field that has `embed` / `sparse_embed`."""
+        return any(
+            f.get("type") == "semantic_text" or f.get("embed") or f.get("sparse_embed")
+            for f in self.schema_fields().values()
+        )
 
 
 @dataclass
@@ -145,6 +252,11 @@ class Fault:
     message: str
     code: str = "INVALID_ARGUMENT"
     times: int | None = 1  # None: forever
+    # After: serve the request first (an import is created), then answer with the fault, as
+    # when Pinecone acts but its answer is lost. Drop: close the connection without an answer.
+    after: bool = False
+    drop: bool = False
+    retry_after: str | None = None  # a Retry-After header ("0": the SDK retries at once)
 
 
 @dataclass
@@ -197,6 +309,12 @@ class _Server(ThreadingHTTPServer):
         self.fake = fake
         self.open_sockets: set[socket.socket] = set()
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client may drop a connection at any time (the SDK closes one it retries on);
+        # that is no fault of the fake, so only other errors are printed.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as httpx expects
@@ -219,12 +337,17 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
-        status, payload = self.server.fake.handle(self.command, self.path, headers, raw)
+        status, payload, extra = self.server.fake.handle(self.command, self.path, headers, raw)
+        if status == DROP:
+            self.close_connection = True  # the client sees the connection end, no answer
+            return
         data = b"" if payload is None else json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("x-pinecone-request-id", f"fake-{next(self.server.fake.request_ids)}")
+        for name, value in extra.items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
 
@@ -282,10 +405,19 @@ class FakePinecone:
         self.state.indexes[name] = FakeIndex(**fields)
         return self.state.indexes[name]
 
-    def seed_import(self, index: str, uri: str, steps: list[ImportStep] | None = None) -> str:
+    def seed_import(
+        self,
+        index: str,
+        uri: str,
+        steps: list[ImportStep] | None = None,
+        created_at: str | None = None,
+    ) -> str:
         """Create an import directly, as if started earlier (e.g. by someone else)."""
         with self._lock:
-            return self._new_import(self.state.indexes[index], uri, None, None, steps).id
+            imp = self._new_import(self.state.indexes[index], uri, None, None, steps)
+            if created_at is not None:
+                imp.created_at = created_at
+            return imp.id
 
     def calls(
         self, method: str | None = None, path: str | None = None, index: str | None = None
@@ -303,7 +435,7 @@ class FakePinecone:
 
     def handle(
         self, method: str, target: str, headers: dict[str, str], raw: bytes
-    ) -> tuple[int, Any]:
+    ) -> tuple[int, Any, dict[str, str]]:
         split = urlsplit(target)
         path = unquote(split.path)
         query = dict(parse_qsl(split.query))
@@ -322,80 +454,43 @@ class FakePinecone:
             self.requests.append(
                 RecordedRequest(method, rel, index, query, body, safe_headers, key_ok)
             )
+            fault = None
             try:
                 if not key_ok:
                     # Pinecone checks the key before anything else, on both planes.
                     raise ApiFailure(401, "UNAUTHENTICATED", "Invalid API Key")
-                self._apply_faults(method, rel)
+                fault = self._take_fault(method, rel)
+                if fault is not None and not fault.after:
+                    return _fault_reply(fault)
                 if index is None:
-                    return 200, self._control(method, rel)
-                return 200, self._data(method, rel, index, query, body)
+                    payload = self._control(method, rel)
+                else:
+                    payload = self._data(method, rel, index, query, body)
+                return _fault_reply(fault) if fault is not None else (200, payload, {})
             except ApiFailure as exc:
                 error = {"code": exc.code, "message": exc.message}
-                return exc.status, {"error": error, "status": exc.status}
+                return exc.status, {"error": error, "status": exc.status}, {}
 
-    def _apply_faults(self, method: str, rel: str) -> None:
+    def _take_fault(self, method: str, rel: str) -> Fault | None:
         for fault in self.state.faults:
             if fault.method == method and re.search(fault.path, rel) and fault.times != 0:
                 if fault.times is not None:
                     fault.times -= 1
-                raise ApiFailure(fault.status, fault.code, fault.message)
+                return fault
+        return None
 
     # ---- control plane
 
     def _control(self, method: str, rel: str) -> Any:
         if method == "GET" and rel == "/indexes":
-            return {"indexes": [self._describe(n) for n in self.state.indexes]}
+            indexes = self.state.indexes.items()
+            return {"indexes": [ix.describe_json(n, self.data_host(n)) for n, ix in indexes]}
         m = re.fullmatch(r"/indexes/([^/]+)", rel)
         if method == "GET" and m:
             if m[1] not in self.state.indexes:
                 raise _not_found(m[1])
-            return self._describe(m[1])
+            return self.state.indexes[m[1]].describe_json(m[1], self.data_host(m[1]))
         raise _not_found(rel)
-
-    def _describe(self, name: str) -> dict[str, Any]:
-        ix = self.state.indexes[name]
-        fields: dict[str, Any]
-        if ix.embed_model is not None:
-            # create_for_model indexes describe as one semantic_text field; in 2026-07 it
-            # reports no dimension, so the SDK's IndexModel.dimension cannot resolve.
-            fields = {
-                ix.embed_field: {
-                    "type": "semantic_text",
-                    "model": ix.embed_model,
-                    "metric": ix.metric,
-                    "read_parameters": {"input_type": "query"},
-                    "write_parameters": {"input_type": "passage"},
-                }
-            }
-        elif ix.vector_type == "sparse":
-            fields = {"_sparse_values": {"type": "sparse_vector"}}
-        else:
-            # "_values" is the reserved field a dimension/metric index is described with.
-            fields = {
-                "_values": {"type": "dense_vector", "dimension": ix.dimension, "metric": ix.metric}
-            }
-        deployment: dict[str, Any]
-        if ix.serverless:
-            deployment = {"deployment_type": "managed", "cloud": ix.cloud, "region": ix.region}
-        else:
-            deployment = {
-                "deployment_type": "pod",
-                "environment": f"{ix.region}-{ix.cloud}",
-                "pod_type": "p1.x1",
-                "replicas": 1,
-                "shards": 1,
-            }
-        return {
-            "name": name,
-            # An explicit http:// scheme: the SDK turns a bare host into https://.
-            "host": ix.host or self.data_host(name),
-            "status": {"ready": ix.status in _READY_STATES, "state": ix.status},
-            "schema": {"fields": fields},
-            "deployment": deployment,
-            "deletion_protection": ix.deletion_protection,
-            "tags": None,
-        }
 
     # ---- data plane
 
@@ -403,13 +498,14 @@ class FakePinecone:
         ix = self.state.indexes.get(name)
         if ix is None:
             raise _not_found(name)
+        default_name = self.state.default_namespace_name
         if method == "POST" and rel == "/describe_index_stats":
-            return self._stats(ix)
+            return ix.stats_json(default_name)
         if method == "GET" and rel == "/namespaces":
-            return self._list_namespaces(ix, query)
+            return ix.namespaces_json(default_name, query)
         m = re.fullmatch(r"/namespaces/(.+)", rel)
         if method == "GET" and m:
-            counts = self._namespace_counts(ix)
+            counts = ix.counts(default_name)
             if m[1] not in counts:
                 raise _not_found(m[1])
             return {"name": m[1], "record_count": str(counts[m[1]])}
@@ -427,6 +523,7 @@ class FakePinecone:
                 raise _not_found(m[1])
             if method == "GET":
                 out = imp.to_json()
+                ix.namespaces.update(imp.current().namespaces or {})
                 imp.advance()
                 return out
             if method == "DELETE":
@@ -434,39 +531,6 @@ class FakePinecone:
                     imp.cancelled = True
                 return {}
         raise _not_found(rel)
-
-    def _namespace_counts(self, ix: FakeIndex) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for ns, n in ix.namespaces.items():
-            key = self.state.default_namespace_name if ns in ("", DEFAULT_NAMESPACE) else ns
-            counts[key] = counts.get(key, 0) + n
-        return counts
-
-    def _stats(self, ix: FakeIndex) -> dict[str, Any]:
-        counts = self._namespace_counts(ix)
-        # camelCase: DescribeIndexStatsResponse is a Struct with rename="camel".
-        out: dict[str, Any] = {
-            "namespaces": {ns: {"vectorCount": n} for ns, n in counts.items()},
-            "indexFullness": 0.0,
-            "totalVectorCount": sum(counts.values()),
-            "metric": ix.metric,
-            "vectorType": ix.vector_type,
-        }
-        if ix.vector_type == "dense" and ix.dimension is not None:
-            out["dimension"] = ix.dimension
-        return out
-
-    def _list_namespaces(self, ix: FakeIndex, query: dict[str, str]) -> dict[str, Any]:
-        prefix = query.get("prefix", "")
-        names = sorted(ns for ns in self._namespace_counts(ix) if ns.startswith(prefix))
-        counts = self._namespace_counts(ix)
-        # record_count is a string on the wire; the SDK decodes this endpoint leniently.
-        items = [{"name": ns, "record_count": str(counts[ns])} for ns in names]
-        page, token = _paginate(items, query)
-        out: dict[str, Any] = {"namespaces": page, "total_count": len(items)}
-        if token:
-            out["pagination"] = {"next": token}
-        return out
 
     def _start_import(self, ix: FakeIndex, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict) or not body.get("uri"):
@@ -476,7 +540,7 @@ class FakePinecone:
         if on_error is not None and on_error not in ("continue", "abort"):
             raise _bad_request(f"Invalid errorMode.onError: {on_error}")
         if self.state.enforce_import_rules:
-            if ix.embed_model is not None:
+            if ix.embeds():
                 raise _bad_request("Bulk import is not supported for integrated indexes")
             if not ix.serverless:
                 raise _bad_request("Bulk import is only supported for serverless indexes")
@@ -499,6 +563,45 @@ class FakePinecone:
         self.state.next_import_id += 1
         ix.imports[imp.id] = imp
         return imp
+
+
+def _fault_reply(fault: Fault) -> tuple[int, Any, dict[str, str]]:
+    if fault.drop:
+        return DROP, None, {}
+    headers = {} if fault.retry_after is None else {"Retry-After": fault.retry_after}
+    error = {"code": fault.code, "message": fault.message}
+    return fault.status, {"error": error, "status": fault.status}, headers
+
+
+def document_schema(
+    *,
+    dense: tuple[str, int, str] | None = ("embedding", 8, "cosine"),
+    sparse: str | None = None,
+    text: tuple[str, ...] = ("body",),
+    embedded: str | None = None,
+) -> dict[str, Any]:
+    """The schema fields describe reports for a document index (API 2026-07): a named dense
+    field (name, dimension, metric), an optional sparse field, full-text string fields, and
+    optionally a string field Pinecone embeds (which makes imports refused)."""
+    fields: dict[str, Any] = {}
+    if dense is not None:
+        name, dimension, metric = dense
+        fields[name] = {
+            "type": "dense_vector",
+            "dimension": dimension,
+            "metric": metric,
+            "description": None,
+        }
+    if sparse is not None:
+        fields[sparse] = {"type": "sparse_vector", "description": None}
+    for name in text:
+        # Responses report the analyser settings resolved.
+        search = {"language": "en", "stemming": False, "stop_words": False}
+        fields[name] = {"type": "string", "full_text_search": search, "filterable": False}
+    if embedded is not None:
+        embed = {"model": "llama-text-embed-v2", "dimension": 1024, "metric": "cosine"}
+        fields[embedded] = {"type": "string", "embed": embed, "filterable": False}
+    return fields
 
 
 def _paginate(items: list[Any], query: dict[str, str]) -> tuple[list[Any], str | None]:

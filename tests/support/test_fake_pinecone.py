@@ -6,20 +6,31 @@ test means the fake's JSON matches what the SDK requires.
 
 from __future__ import annotations
 
+import json
 import time
+import urllib.request
 
 import pytest
 from pinecone import (
     ApiError,
+    DenseVectorField,
     ImportErrorMode,
     ManagedDeployment,
     NotFoundError,
     PodDeployment,
+    SparseVectorField,
+    StringField,
     UnauthorizedError,
 )
 
 # Importing the fixture registers it here; conftest's pytest_plugins makes this redundant.
-from tests.support.fake_pinecone import DEFAULT_NAMESPACE, FakePinecone, Fault, ImportStep
+from tests.support.fake_pinecone import (
+    DEFAULT_NAMESPACE,
+    FakePinecone,
+    Fault,
+    ImportStep,
+    document_schema,
+)
 
 
 @pytest.fixture
@@ -202,3 +213,64 @@ def test_server_refusals_and_injected_faults_raise_api_error(fake: FakePinecone)
         with pytest.raises(ApiError, match="uri must be a directory"):
             idx.start_import("s3://b/file.parquet")
         assert idx.start_import("s3://b/dir/").id  # times=1: the next call goes through
+
+
+def test_document_index_schema_decodes_in_the_sdk(fake: FakePinecone) -> None:
+    fake.add_index("doc", schema=document_schema(sparse="kw", text=("body",), embedded="gist"))
+    fields = fake.client().describe_index("doc").schema.fields
+    assert isinstance(fields["embedding"], DenseVectorField) and fields["embedding"].dimension == 8
+    assert isinstance(fields["kw"], SparseVectorField)
+    body, gist = fields["body"], fields["gist"]
+    assert isinstance(body, StringField) and body.full_text_search is not None
+    assert body.full_text_search.language == "en" and body.embed is None
+    assert isinstance(gist, StringField) and gist.embed is not None
+    # A dense legacy index reports the reserved sparse field too.
+    assert set(fake.client().describe_index("dense").schema.fields) == {
+        "_values",
+        "_sparse_values",
+    }
+    # Pinecone embeds for "gist", so the fake refuses an import as the server does.
+    with fake.client().Index(name="doc") as idx, pytest.raises(ApiError, match="integrated"):
+        idx.start_import("s3://b/docs/")
+
+
+def test_validation_result_is_sent_but_dropped_by_the_sdk(fake: FakePinecone) -> None:
+    fake.state.import_scripts["s3://b/v/"] = [
+        ImportStep("Completed", 100.0, 5, validation=(5, 2), namespaces={"new": 5})
+    ]
+    with fake.client().Index(name="dense") as idx:
+        op = idx.describe_import(idx.start_import("s3://b/v/").id)
+        assert op.records_imported == 5 and "validation_result" not in op.to_dict()
+        # The wire carries it (read here without the SDK).
+        raw = json.loads(_get(fake, "/data/dense/bulk/imports/1"))
+    assert raw["validationResult"] == {"importSuccesses": 5, "importErrors": 2}
+    # The step wrote its namespace: the listing shows it.
+    assert fake.state.indexes["dense"].namespaces["new"] == 5
+
+
+def _get(fake: FakePinecone, path: str) -> bytes:
+    request = urllib.request.Request(fake.url + path, headers={"Api-Key": fake.api_key})
+    no_proxy = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1 only
+    with no_proxy.open(request, timeout=5) as response:
+        return bytes(response.read())
+
+
+def test_stats_leave_out_empty_namespaces_the_listing_shows(fake: FakePinecone) -> None:
+    fake.add_index("ns", namespaces={"full": 3, "empty": 0})
+    with fake.client().Index(name="ns") as idx:
+        assert set(idx.describe_index_stats().namespaces) == {"full"}
+        listed = [ns.name for page in idx.list_namespaces() for ns in page.namespaces]
+    assert listed == ["empty", "full"]
+
+
+@pytest.mark.parametrize("drop", [False, True], ids=["500", "dropped"])
+def test_a_fault_after_the_action_makes_the_sdk_retry(fake: FakePinecone, drop: bool) -> None:
+    fault = Fault("POST", r"^/bulk/imports$", 500, "lost", times=1, after=True, drop=drop)
+    fault.retry_after = None if drop else "0"  # a Retry-After of 0: the SDK retries at once
+    fake.state.faults.append(fault)
+    with fake.client().Index(name="dense") as idx:
+        started = idx.start_import("s3://b/twice/")
+        listed = [op.id for op in idx.list_imports()]
+    # The first attempt created import 1 and lost its answer; the retry created import 2.
+    assert (started.id, listed) == ("2", ["1", "2"])
+    assert len(fake.calls("POST", "/bulk/imports")) == 2
