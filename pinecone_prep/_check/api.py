@@ -50,9 +50,11 @@ def _scan(
     if metric is not None:
         check_choice(metric, "metric", METRICS)
     check_choice(extra_columns, "extra_columns", ("error", "warn"))
-    if index is not None:
-        if not isinstance(index, IndexDescription):
-            raise UsageError(f"index must be an IndexDescription, not {type(index).__name__}")
+    if index is not None and not isinstance(index, IndexDescription):
+        raise UsageError(f"index must be an IndexDescription, not {type(index).__name__}")
+    # A document index imports JSON Lines: its fields say nothing of a Parquet file's columns
+    # (P003 says so, and the rows are not read).
+    if index is not None and index.family != "document":
         # The index decides what the data must be; an explicit option may only agree with it.
         if kind is not None and family(kind) != family(index.kind):
             raise UsageError(f"kind={kind!r} contradicts the {index.kind} index")

@@ -264,3 +264,12 @@ def test_a_broken_row_group_among_small_ones_is_named(tmp_path: Path) -> None:
     zero = [(f.location.row_group, f.location.row) for f in report.findings if f.code == "R013"]
     assert zero == [(4, 43)]
     assert report.summary.records == 50
+
+
+def test_parquet_into_a_document_index_stops_at_p003() -> None:
+    fields = (pp.SchemaField(name="embedding", type="dense_vector", dimension=4, metric="cosine"),)
+    index = pp.IndexDescription(family="document", fields=fields, dimension=4)
+    report = pp.check(FIXTURES / "cases" / "R011", index=index, max_examples=None)
+    codes = set(report.summary.by_code)
+    assert "P003" in report.error_codes and not report.valid
+    assert not codes & {"R011", "S012", "S010"}  # the rows are not read against its fields
