@@ -16,7 +16,8 @@ from pinecone_prep._cli import build_parser, main
 from pinecone_prep._cli.commands import cmd_import
 from tests.pinecone.common import VALID, Source
 from tests.pinecone.common import s3_sources as s3_sources  # module-scoped S3 prefixes
-from tests.support.fake_pinecone import FakePinecone, Fault, ImportStep, document_schema
+from tests.support.fake_pinecone import FakePinecone
+from tests.support.fake_pinecone_state import Fault, ImportStep, document_schema
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ import pytest
 
 import pinecone_prep as pp
 from tests.support.endpoints import s3_storage_options
-from tests.support.fake_pinecone import FakePinecone, ImportStep
+from tests.support.fake_pinecone import FakePinecone
+from tests.support.fake_pinecone_state import ImportStep
 
 FIXTURES = Path(__file__).parents[2] / "fixtures"
 # 25 dense records of dimension 8: __default__ 4, articles 15, products 6

@@ -11,7 +11,8 @@ import pytest
 
 import pinecone_prep as pp
 from tests.pinecone.common import VALID, access, trail
-from tests.support.fake_pinecone import FakePinecone, Fault, document_schema
+from tests.support.fake_pinecone import FakePinecone
+from tests.support.fake_pinecone_state import Fault, document_schema
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ import pytest
 import pinecone_prep as pp
 from tests.pinecone.common import POLL, VALID, Source, access, script, start, trail
 from tests.pinecone.common import s3_sources as s3_sources  # module-scoped S3 prefixes
-from tests.support.fake_pinecone import FakePinecone, Fault, ImportStep, document_schema
+from tests.support.fake_pinecone import FakePinecone
+from tests.support.fake_pinecone_state import Fault, ImportStep, document_schema
 
 
 @pytest.fixture

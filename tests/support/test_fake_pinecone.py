@@ -24,13 +24,8 @@ from pinecone import (
 )
 
 # Importing the fixture registers it here; conftest's pytest_plugins makes this redundant.
-from tests.support.fake_pinecone import (
-    DEFAULT_NAMESPACE,
-    FakePinecone,
-    Fault,
-    ImportStep,
-    document_schema,
-)
+from tests.support.fake_pinecone import FakePinecone
+from tests.support.fake_pinecone_state import DEFAULT_NAMESPACE, Fault, ImportStep, document_schema
 
 
 @pytest.fixture

@@ -44,3 +44,17 @@ def clean(root: Path | str, **options: Any) -> pp.Report[pp.Summary]:
     noisy = [f for f in report.findings if f.severity != "info" and f.code != "L009"]
     assert noisy == [], noisy
     return report
+
+
+def bad_frame() -> pd.DataFrame:
+    df = frame(10)
+    df.at[1, "values"] = np.zeros(4, np.float32)  # R013
+    df.at[2, "id"] = ""  # R002
+    df.at[4, "id"] = "doc-3"  # R005 (the later one)
+    df.at[6, "values"] = np.ones(5, np.float32)  # R011
+    df.at[7, "metadata"] = {"$op": 1}  # R036
+    df.at[8, "values"] = df.at[0, "values"]  # R014 (a warning: still not written)
+    return df
+
+
+EXPECTED = [(1, "R013"), (2, "R002"), (4, "R005"), (6, "R011"), (7, "R036"), (8, "R014")]
