@@ -30,7 +30,7 @@ from .._types import Kind, Meter
 
 BATCH_BYTES = 8 * 1024 * 1024  # decoded bytes per batch: bounds memory (8 MiB measured best)
 JSON_POOL_MIN_ROWS = 200_000  # metadata rows in a namespace worth worker processes for
-QUICK_ROWS = 1000  # rows a quick check reads of each file: about a data page of vectors
+QUICK_ROWS = 100  # rows a quick check reads of each file (within its first data pages)
 
 
 @dataclass(frozen=True)
@@ -277,6 +277,9 @@ class RowScanner:
         )
         for batch in batches:
             self._check_batch(task, batch, task.first_row + offset, result)
+            offset += batch.num_rows
+            if self.quick:
+                break  # and no hashes: a quick check compares no rows across files
             if shape.ids:
                 ids = batch.column("id")
                 id_parts.append(hash_strings(ids))
@@ -285,9 +288,6 @@ class RowScanner:
                 hashes, skip = vector_hashes(batch.column("values"))
                 vec_parts.append(hashes)
                 vec_skip.append(skip)
-            offset += batch.num_rows
-            if self.quick:
-                break
         if id_parts:
             result.id_hashes, result.id_skip = np.concatenate(id_parts), np.concatenate(id_skip)
         if vec_parts:

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 import pinecone_prep as pp
+from pinecone_prep._check.rows import QUICK_ROWS
 
 
 def prefix(root: Path, dims: list[int], rows: int = 5_000) -> Path:
@@ -33,7 +34,7 @@ def test_quick_sees_the_dimension_of_real_vectors(tmp_path: Path) -> None:
     root = prefix(tmp_path, [384, 384])
     report = pp.check(root, quick=True, dimension=1536)  # a 1536-d index
     assert not report.valid
-    assert report.summary.by_code["R011"] == 2 * 1000  # the first rows of each file
+    assert report.summary.by_code["R011"] == 2 * QUICK_ROWS  # the first rows of each file
     assert "384 numbers; dimension 1536 expected" in report.describe_errors()
     full = pp.check(root, dimension=1536)
     assert full.summary.by_code["R011"] == 2 * 5000
