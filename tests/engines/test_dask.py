@@ -9,6 +9,7 @@ from typing import Any
 
 import dask.dataframe as dd
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 import pinecone_prep as pp
@@ -175,3 +176,27 @@ def test_a_crash_between_pending_and_complete_resumes(tmp_path: Path, dask_clien
     assert result.records == one.records
     assert stored_rows(str(root)) == stored_rows(str(tmp_path / "one"))
     assert verdict(str(root))[1:] == verdict(str(tmp_path / "one"))[1:]
+
+
+def test_empty_partitions_and_quarantine(tmp_path: Path, dask_client: Any) -> None:
+    """The sample comes from the first non-empty partition; empty ones stage nothing; the
+    rejected rows of every partition are quarantined, one file set per partition."""
+    from dask import delayed
+
+    df = planted()
+    pieces = [df.iloc[0:0], df.iloc[:1000], df.iloc[0:0], df.iloc[1000:]]
+    ddf = dd.from_delayed([delayed(p) for p in pieces], meta=df.iloc[0:0])
+    root, quarantine = tmp_path / "out", tmp_path / "rejected"
+    result = ppd.write(
+        ddf,
+        str(root),
+        namespace_column="ns",
+        on_invalid="quarantine",
+        quarantine_uri=str(quarantine),
+    )
+    one = pp.write(df, str(tmp_path / "one"), namespace_column="ns", on_invalid="skip")
+    assert stored_rows(str(root)) == stored_rows(str(tmp_path / "one"))
+    assert {row.part for row in result.rejected} == {"00001", "00003"}
+    assert {p.name.split("-")[1] for p in quarantine.glob("*.parquet")} >= {"00001"}
+    kept = sum(pq.ParquetFile(p).metadata.num_rows for p in quarantine.glob("*.parquet"))
+    assert kept == len(result.rejected) == len(one.rejected)

@@ -166,3 +166,33 @@ def test_a_failed_job_leaves_nothing_under_the_root(tmp_path: Path, spark: Any) 
     with pytest.raises(Exception, match="partition 00001 was lost"):
         pps._write_frame(frame(spark, planted()), root, spec, progress=None)
     assert objects(root) == []
+
+
+def test_empty_partitions_stage_nothing(tmp_path: Path, spark: Any) -> None:
+    """Partition 0 is empty: the sample comes from the next one, the rows are those of a
+    single-process write, and no file is named after partition 0."""
+    df = planted()
+    context = spark.sparkContext
+    rows = context.parallelize(list(df.itertuples(index=False, name=None)), 3)
+    rest = spark.createDataFrame(context.parallelize([], 1).union(rows), SCHEMA)
+    result = pps.write(rest, str(tmp_path / "out"), namespace_column="ns", on_invalid="skip")
+    one = pp.write(df, str(tmp_path / "one"), namespace_column="ns", on_invalid="skip")
+    assert rejected(result) == rejected(one) and result.records == one.records
+    assert stored_rows(str(tmp_path / "out")) == stored_rows(str(tmp_path / "one"))
+    assert not any("part-00000-" in k for k in objects(str(tmp_path / "out")))
+
+
+def test_a_crash_between_pending_and_complete_resumes(tmp_path: Path, spark: Any) -> None:
+    root = tmp_path / "out"
+    root.mkdir()
+    (root / "b").write_text("a file where the folder b must go: the moves into b/ fail")
+    df = planted()
+    with pytest.raises(pp.StorageError):
+        pps.write(frame(spark, df), str(root), namespace_column="ns", on_invalid="skip")
+    assert '"pending"' in (root / "_pinecone_prep_manifest.json").read_text()
+    (root / "b").unlink()
+    result = pps.write(frame(spark, df), str(root), namespace_column="ns", on_invalid="skip")
+    one = pp.write(df, str(tmp_path / "one"), namespace_column="ns", on_invalid="skip")
+    assert result.records == one.records
+    assert stored_rows(str(root)) == stored_rows(str(tmp_path / "one"))
+    assert verdict(str(root))[1:] == verdict(str(tmp_path / "one"))[1:]
