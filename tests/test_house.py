@@ -17,6 +17,9 @@ EDGES = {
     "rich": {"_cli.render"},
     "pandas": set(),  # recognised through sys.modules only: it is an optional extra
     "polars": {"_write.files", "_write.inputs"},
+    "dask": {"dask"},  # the engines: each imported by its own glue module only
+    "distributed": {"dask"},
+    "pyspark": {"spark"},
 }
 WINGS = ("_check", "_write", "_plan")
 LEAVES = {"_errors", "_types", "_spec", "_codes"}

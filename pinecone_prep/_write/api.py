@@ -13,10 +13,13 @@ from contextlib import contextmanager
 from typing import Any
 
 from .._errors import UsageError
+from .._rules.arrow import first_length
+from .._rules.schema import dimension_issues
 from .._spec import TMP_PREFIX
 from .._storage import Store
 from .._types import Kind, Meter, Progress, check_progress, uri_text
-from .columns import ColumnPlan
+from . import vectors
+from .columns import ColumnPlan, resolve_schema
 from .inputs import Sizing, Wanted, read_input
 from .model import (
     DEFAULT_ROW_GROUP_BYTES,
@@ -241,6 +244,47 @@ def stage(
     store.delete_prefix(folder)  # the same attempt, run again
     stager = Stager(store, options, job=job, part=part, folder=folder)
     return _run(stager, data, options, storage_options)
+
+
+def probe(
+    data: Any,
+    *,
+    namespace_column: str | None = None,
+    id_column: str = "id",
+    values_column: str | None = "values",
+    sparse_values_column: str | None = "sparse_values",
+    metadata_column: str | None = "metadata",
+    metadata_columns: Sequence[str] | None = None,
+    kind: Kind | None = None,
+    dimension: int | None = None,
+    storage_options: Mapping[str, Any] | None = None,
+) -> tuple[Kind | None, int | None]:
+    """The kind and dimension that a write of `data` fixes from its first rows (given ones are
+    kept): run it on the driver over a sample (the first rows of the first non-empty
+    partition) and give both to every `stage`, so that the parts agree. Only the first chunks
+    are read; the column options are checked against them as `write` would. (None, None) for
+    data without rows."""
+    columns = _columns(
+        id_column=id_column,
+        values_column=values_column,
+        sparse_values_column=sparse_values_column,
+        metadata_column=metadata_column,
+        metadata_columns=metadata_columns,
+        namespace_column=namespace_column,
+    )
+    WriteOptions(columns=columns, kind=kind, dimension=dimension)
+    wanted = Wanted(tuple(columns.wanted), tuple(columns.text))
+    found = kind
+    for chunk in read_input(data, wanted, Sizing(), storage_options).chunks:
+        plan, _, found = resolve_schema(columns, list(chunk.columns), kind)
+        if dimension is None and plan.values is not None:  # as the writer: the first vector
+            values, _ = vectors.values_column(chunk.columns[plan.values], plan.values)
+            dimension = first_length(values)
+            for issue in dimension_issues(dimension or 1, None, "the first vector"):
+                raise UsageError(issue.message)
+        if dimension is not None or plan.values is None:
+            break
+    return found, dimension
 
 
 def publish(
