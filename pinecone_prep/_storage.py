@@ -2,7 +2,8 @@
 
 Everything the checker, planner and writer need from a store goes through `Store`: list a prefix
 with sizes, open a Parquet file for streaming reads, write and publish objects. Errors become
-`StorageError` with a message that names the URI and never the credentials.
+`StorageError` with a message that names the URI and never the credentials: `Store.uri` is the
+display form (`redact`), the real target stays inside for fsspec.
 """
 
 from __future__ import annotations
@@ -11,15 +12,17 @@ import hashlib
 import os
 import re
 import socket
+import stat
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import cache
 from typing import IO, Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import fsspec
 import pyarrow as pa
-import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 from fsspec.core import url_to_fs
 
@@ -31,6 +34,83 @@ BUCKET_SCHEMES = ("s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "https")
 # Schemes start_import can read from (RULES.md section 1); anything else is a dry run only.
 IMPORTABLE_SCHEMES = ("s3", "gs", "https")
 _AZURE_HTTPS = re.compile(r"^https://(?P<account>[^./]+)\.blob\.core\.windows\.net/(?P<rest>.+)$")
+AZURE_SCHEMES = ("az", "abfs", "abfss")
+
+# The storage libraries' own retries and timeouts, applied where storage_options say nothing
+# (measurements: notes/storage-endpoints.md). S3: botocore's standard mode retries 5xx,
+# SlowDown, dropped connections and timeouts with jittered backoff; s3fs would retry each call
+# again, nested twice around a ranged read (its default 5 makes 25 x 3 calls: minutes for a
+# stalled GET), so it makes one call and a body cut after the headers, which only the reader
+# sees, is read again by `_Source` (BODY_RETRIES). A GET that never answers: 3 x 15 s.
+S3_CONFIG = {
+    "retries": {"mode": "standard", "total_max_attempts": 3},
+    "connect_timeout": 5,
+    "read_timeout": 15,
+}
+S3FS_RETRIES = 1
+BODY_RETRIES = 2
+BODY_BACKOFF = 0.5  # seconds, doubled per retry
+GCS_TIMEOUTS = {"sock_connect": 5, "sock_read": 20}
+AZURE_TIMEOUTS = {"connection_timeout": 5, "read_timeout": 20}
+
+# Keys whose values are secrets, in URI queries, connection strings, messages and options.
+_SECRET_NAME = r"[\w.-]*(?:sig|signature|token|secret|password|passwd|pwd|credential|key)"
+_SECRET_PAIR = re.compile(rf"(?i)\b({_SECRET_NAME})=([^&\s;'\"<>]+)")
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*)://([^/\s@?#]+)@")
+_SHORTEST_SECRET = 6  # shorter option values are not scrubbed from messages verbatim
+
+
+def redact(text: str) -> str:
+    """`text` (a URI or a message) with credentials replaced by `***`: a URI's userinfo
+    (`s3://KEY:SECRET@b` -> `s3://***@b`; an Azure `az://container@account` keeps its
+    container) and the values of signature/token/secret/key-like parameters (`sig=`,
+    `X-Amz-Signature=`, `AccountKey=`); other parameters (`sv=`, `se=`, `sp=`) stay."""
+
+    def userinfo(match: re.Match[str]) -> str:
+        scheme, info = match.group(1), match.group(2)
+        if scheme.lower() in AZURE_SCHEMES and ":" not in info:
+            return match.group(0)  # the container, not a credential
+        return f"{scheme}://***@"
+
+    return _SECRET_PAIR.sub(r"\1=***", _USERINFO.sub(userinfo, text))
+
+
+def _secrets(uri: str, options: Mapping[str, Any]) -> tuple[str, ...]:
+    """Secret strings to scrub verbatim from library messages, which may quote them without
+    a `key=` in front (s3fs names the bucket `KEY:SECRET@bucket` for such a URI)."""
+    parts = urlsplit(uri)
+    found = [parts.netloc.rpartition("@")[0]]
+    found += [v for k, v in parse_qsl(parts.query) if re.fullmatch(_SECRET_NAME, k, re.I)]
+
+    def walk(node: Mapping[str, Any]) -> None:
+        for key, value in node.items():
+            if isinstance(value, Mapping):
+                walk(value)
+            elif isinstance(value, str) and re.fullmatch(
+                _SECRET_NAME + r"|connection_string", key, re.I
+            ):
+                found.append(value)
+
+    walk(options)
+    return tuple(sorted({s for s in found if len(s) >= _SHORTEST_SECRET}, key=len, reverse=True))
+
+
+def _with_defaults(scheme: str, options: dict[str, Any]) -> dict[str, Any]:
+    """`options` with this module's retry and timeout defaults where the caller set none; a
+    caller's `retries` is kept whole (not merged key by key)."""
+    if scheme in ("s3", "s3a"):
+        config = dict(options.get("config_kwargs") or {})
+        for key, value in S3_CONFIG.items():
+            config.setdefault(key, value)
+        options["config_kwargs"] = config
+    elif scheme in ("gs", "gcs") and "requests_timeout" not in options:
+        import aiohttp  # installed with s3fs (aiobotocore) and gcsfs
+
+        options["requests_timeout"] = aiohttp.ClientTimeout(**GCS_TIMEOUTS)
+    elif scheme in AZURE_SCHEMES:
+        for key, value in AZURE_TIMEOUTS.items():
+            options.setdefault(key, value)
+    return options
 
 
 @dataclass(frozen=True)
@@ -52,12 +132,13 @@ _HINTS = (
 )
 
 
-def _describe(exc: BaseException) -> str:
+def _describe(exc: BaseException, secrets: Sequence[str] = ()) -> str:
     """A short reason without secrets: a plain hint, the exception type and its first line."""
     text = str(exc).splitlines()[0] if str(exc) else ""
-    text = re.sub(r"(?i)(key|secret|token|signature|password|sig)=[^&\s;]+", r"\1=***", text)
+    for secret in secrets:
+        text = text.replace(secret, "***")
     hint = next((h + ": " for kind, h in _HINTS if isinstance(exc, kind)), "")
-    return f"{hint}{type(exc).__name__}: {text}"[:300]
+    return redact(f"{hint}{type(exc).__name__}: {text}")[:300]
 
 
 def _endpoint(options: Mapping[str, Any]) -> tuple[str, int] | None:
@@ -88,8 +169,9 @@ def _probe(endpoint: tuple[str, int], uri: str) -> None:
         ) from None
 
 
-class NotParquet(Exception):
-    """pyarrow rejected an object's bytes: data (F001), not a failure of the store."""
+class NotParquet(ValueError):
+    """pyarrow rejected an object's bytes, or it is no regular file: data (F001), not a
+    failure of the store."""
 
 
 def _rejected_by_arrow(exc: BaseException) -> bool:
@@ -105,24 +187,29 @@ class Store:
     """A prefix on any fsspec filesystem, addressed by keys relative to it."""
 
     def __init__(self, uri: str, storage_options: Mapping[str, Any] | None = None) -> None:
-        self.uri = uri.rstrip("/") or uri
         self.scheme = _scheme(uri)
-        options = dict(storage_options or {})
+        options = _with_defaults(self.scheme, dict(storage_options or {}))
+        self._secrets = _secrets(uri, options)
+        self.uri = redact(uri.rstrip("/") or uri)  # what every message and report shows
         target = uri
         azure = _AZURE_HTTPS.match(uri)
         if azure:  # Pinecone's Azure form maps to adlfs, with the account taken from the host
             target = "az://" + azure.group("rest")
             options.setdefault("account_name", azure.group("account"))
         try:
-            self.fs, path = url_to_fs(target, **options)
+            # A filesystem of its own: the retry settings below must not leak into instances
+            # fsspec shares with other code.
+            self.fs, path = url_to_fs(target, skip_instance_cache=True, **options)
         except (ImportError, ValueError) as exc:
-            raise StorageError(f"cannot open {self.uri}: {_describe(exc)}") from None
+            raise StorageError(f"cannot open {self.uri}: {self._describe(exc)}") from None
+        if self.scheme in ("s3", "s3a"):
+            self.fs.retries = S3FS_RETRIES  # not an s3fs option: an attribute it reads per call
         self.path = path.rstrip("/")
         endpoint = _endpoint(options)
         if endpoint is not None:
             _probe(endpoint, self.uri)
         self.local = "file" in _protocols(self.fs)
-        self._arrow_fs = None if self.local else pafs.PyFileSystem(pafs.FSSpecHandler(self.fs))
+        self._failures: dict[str, StorageError] = {}  # per key, as reads through pyarrow fail
 
     @property
     def importable(self) -> bool:
@@ -130,7 +217,12 @@ class Store:
         return self.scheme in IMPORTABLE_SCHEMES
 
     def uri_of(self, key: str) -> str:
-        return f"{self.uri}/{key}" if key else self.uri
+        """The display URI of the object `key` (a query string stays at the end)."""
+        base, sep, query = self.uri.partition("?")
+        return f"{base}/{key}{sep}{query}" if key else self.uri
+
+    def _describe(self, exc: BaseException) -> str:
+        return _describe(exc, self._secrets)
 
     def _full(self, key: str) -> str:
         return f"{self.path}/{key}" if key else self.path
@@ -142,21 +234,25 @@ class Store:
         except StorageError:
             raise
         except Exception as exc:  # any backend error is an I/O failure of this one call
-            raise StorageError(f"cannot {what} {self.uri_of(key)}: {_describe(exc)}") from None
+            raise StorageError(f"cannot {what} {self.uri_of(key)}: {self._describe(exc)}") from None
 
     @contextmanager
     def reading(self, key: str) -> Iterator[None]:
         """Around reads of a Parquet object: bytes pyarrow rejects raise NotParquet, any other
-        failure StorageError."""
+        failure StorageError. A failure of the store inside pyarrow is known by the source
+        that saw it (`_Source`), whatever pyarrow makes of it on the way out."""
         try:
             yield
         except (StorageError, NotParquet):
             raise
         except Exception as exc:
+            failure = self._failures.get(key)
+            if failure is not None:
+                raise failure from None
             if _rejected_by_arrow(exc):
                 reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 raise NotParquet(reason) from None
-            raise StorageError(f"cannot read {self.uri_of(key)}: {_describe(exc)}") from None
+            raise StorageError(f"cannot read {self.uri_of(key)}: {self._describe(exc)}") from None
 
     def read_footer(self, key: str) -> pq.FileMetaData:
         """The Parquet footer (raises NotParquet or StorageError)."""
@@ -180,6 +276,8 @@ class Store:
     def is_object(self) -> bool:
         """True when the URI names an object rather than a prefix."""
         with self._errors("inspect"):
+            if self.local:  # a FIFO or device is an object too (that is not read)
+                return bool(self.fs.exists(self.path) and not self.fs.isdir(self.path))
             return bool(self.fs.isfile(self.path))
 
     def list(self) -> list[StoredObject]:
@@ -204,15 +302,43 @@ class Store:
         """Open a Parquet object for streaming reads (data is read on demand). Pass the
         footer's `metadata` when it is known, so it is not fetched and parsed again.
 
-        Raises whatever pyarrow raises for a file that is not Parquet: the caller judges that
-        as data (F001), while a failure to reach the store becomes StorageError.
+        Raises NotParquet for what is not a regular file, whatever pyarrow raises for bytes
+        that are not Parquet (the caller judges both as data, F001), and StorageError when
+        the store fails, also from inside pyarrow's reads.
         """
         if self.local:
+            self._must_be_regular(key, NotParquet)
             return pq.ParquetFile(
                 self._full(key), metadata=metadata, pre_buffer=False, buffer_size=READ_BUFFER
             )
-        source = self._arrow_fs.open_input_file(self._full(key))  # type: ignore[union-attr]
+        try:
+            raw = self.fs.open(self._full(key), "rb")
+        except Exception as exc:
+            raise self._failed(key, exc) from None
+        source = pa.PythonFile(_Source(raw, lambda exc: self._failed(key, exc)), mode="r")
         return pq.ParquetFile(source, metadata=metadata, pre_buffer=True)
+
+    def _failed(self, key: str, exc: BaseException) -> StorageError:
+        """The store failed reading `key` (after its library's retries): remembered, so that
+        `reading` tells it from bytes pyarrow rejects."""
+        if isinstance(exc, StorageError):
+            return exc
+        error = StorageError(f"cannot read {self.uri_of(key)}: {self._describe(exc)}")
+        self._failures.setdefault(key, error)
+        return error
+
+    def _must_be_regular(self, key: str, error: type[Exception]) -> None:
+        """Only regular files are objects: a FIFO, socket or device under a local prefix is
+        never opened (opening a FIFO blocks until someone writes to it)."""
+        if not self.local:
+            return
+        try:
+            mode = os.stat(self._full(key)).st_mode
+        except OSError:
+            return  # missing or unreadable: opening it says so
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            kind = next((name for test, name in _SPECIAL if test(mode)), "special file")
+            raise error(f"not a regular file (a {kind}): only regular files are read")
 
     def size(self, key: str) -> int:
         with self._errors("stat", key):
@@ -228,6 +354,7 @@ class Store:
         """Copy one object: server-side when both ends are the same filesystem (S3 CopyObject,
         GCS rewrite), else streamed through this machine."""
         with self._errors("copy", key):
+            self._must_be_regular(key, OSError)
             if type(self.fs) is type(target.fs) and self.fs.storage_options == (
                 target.fs.storage_options
             ):
@@ -247,6 +374,7 @@ class Store:
     def open_read(self, key: str = "") -> IO[bytes]:
         """Open an object for sequential reads (the writer's JSON Lines and CSV inputs)."""
         with self._errors("open", key):
+            self._must_be_regular(key, OSError)
             handle: IO[bytes] = self.fs.open(self._full(key), "rb")
             return handle
 
@@ -295,6 +423,7 @@ class Store:
     def read_text(self, key: str) -> str | None:
         """A small UTF-8 object's text, or None when it does not exist."""
         with self._errors("read", key):
+            self._must_be_regular(key, OSError)
             try:
                 data: bytes = self.fs.cat_file(self._full(key))
             except FileNotFoundError:
@@ -304,16 +433,80 @@ class Store:
     def write_text(self, key: str, text: str) -> None:
         """Replace a small object in one step: readers see the old text or the new, never half
         (written under a temporary name, then moved over)."""
-        partial = key + ".partial"
+        partial = self._full(key + ".partial")
         with self._errors("write", key):
             self._make_parents(key)
-            self.fs.pipe_file(self._full(partial), text.encode("utf-8"))
-            self.fs.mv(self._full(partial), self._full(key))
+            try:
+                self.fs.pipe_file(partial, text.encode("utf-8"))
+                self.fs.mv(partial, self._full(key))
+            except Exception:
+                with suppress(Exception):  # best effort: the store is failing already
+                    self.fs.rm(partial)
+                raise
 
     def _make_parents(self, key: str) -> None:
         """Local filesystems need a key's folders to exist; object stores have no folders."""
         if self.local:
             self.fs.makedirs(self.fs._parent(self._full(key)), exist_ok=True)
+
+
+_SPECIAL = (
+    (stat.S_ISFIFO, "FIFO"),
+    (stat.S_ISSOCK, "socket"),
+    (stat.S_ISCHR, "character device"),
+    (stat.S_ISBLK, "block device"),
+)
+
+
+@cache
+def _body_errors() -> tuple[type[BaseException], ...]:
+    """What breaks an S3 response body after its headers arrived (a cut connection, a stall
+    mid-body): botocore retried the request, not the body."""
+    import aiohttp
+    from aiobotocore.response import AioReadTimeoutError  # type: ignore[import-untyped]
+    from botocore.exceptions import (  # type: ignore[import-untyped]
+        IncompleteReadError,
+        ResponseStreamingError,
+    )
+
+    return (
+        aiohttp.ClientPayloadError,
+        AioReadTimeoutError,
+        IncompleteReadError,
+        ResponseStreamingError,
+    )
+
+
+class _Source:
+    """The file pyarrow reads a remote object through (as pyarrow's own fsspec handler would
+    give it). A failure of the store is raised as the StorageError `failed` makes of it, which
+    also records it: pyarrow passes Python exceptions through, and if it ever wraps one,
+    `Store.reading` still finds the record."""
+
+    def __init__(self, raw: Any, failed: Callable[[BaseException], StorageError]) -> None:
+        self._raw = raw
+        self._fail = failed
+
+    def read(self, nbytes: int = -1) -> bytes:
+        for attempt in range(BODY_RETRIES + 1):
+            try:
+                data: bytes = self._raw.read(nbytes)
+                return data
+            except Exception as exc:
+                if attempt == BODY_RETRIES or not isinstance(exc, _body_errors()):
+                    raise self._fail(exc) from None
+            # A failed read leaves the file's position where it was: read the same again.
+            time.sleep(BODY_BACKOFF * 2**attempt)
+        raise AssertionError("unreachable")  # the last attempt returns or raises
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        try:
+            return int(self._raw.seek(offset, whence))
+        except Exception as exc:
+            raise self._fail(exc) from None
+
+    def __getattr__(self, name: str) -> Any:  # tell, close, closed, ...
+        return getattr(self._raw, name)
 
 
 class _HashingSink:
