@@ -197,13 +197,13 @@ class Store:
             target = "az://" + azure.group("rest")
             options.setdefault("account_name", azure.group("account"))
         try:
-            # A filesystem of its own: the retry settings below must not leak into instances
-            # fsspec shares with other code.
-            self.fs, path = url_to_fs(target, skip_instance_cache=True, **options)
-        except (ImportError, ValueError) as exc:
+            self.fs, path = url_to_fs(target, **options)
+        except Exception as exc:  # a missing library, bad options, a credential lookup
             raise StorageError(f"cannot open {self.uri}: {self._describe(exc)}") from None
         if self.scheme in ("s3", "s3a"):
-            self.fs.retries = S3FS_RETRIES  # not an s3fs option: an attribute it reads per call
+            # Not an s3fs option but an attribute read on each call; fsspec shares this
+            # instance only among callers whose options (with the defaults above) are equal.
+            self.fs.retries = S3FS_RETRIES
         self.path = path.rstrip("/")
         endpoint = _endpoint(options)
         if endpoint is not None:
