@@ -175,12 +175,12 @@ class NotParquet(ValueError):
 
 
 def _rejected_by_arrow(exc: BaseException) -> bool:
-    # Arrow's own errors, and the plain OSError it raises for undecodable metadata (thrift);
-    # the stores raise subclasses (FileNotFoundError, PermissionError, ...) or their own types,
-    # but gcsfs reports a denied request (403) as a plain OSError("Forbidden: ...") too.
-    if isinstance(exc, pa.ArrowException):
+    """For a failure no `_Source` recorded: Arrow's own errors, text in the footer that is not
+    UTF-8, and the plain OSError (no errno) Arrow raises for undecodable metadata (thrift).
+    A local read failure has an errno; gcsfs reports a 403 as a plain OSError("Forbidden")."""
+    if isinstance(exc, (pa.ArrowException, UnicodeDecodeError)):
         return True
-    return type(exc) is OSError and not str(exc).startswith("Forbidden")
+    return type(exc) is OSError and exc.errno is None and not str(exc).startswith("Forbidden")
 
 
 class Store:
@@ -255,9 +255,18 @@ class Store:
             raise StorageError(f"cannot read {self.uri_of(key)}: {self._describe(exc)}") from None
 
     def read_footer(self, key: str) -> pq.FileMetaData:
-        """The Parquet footer (raises NotParquet or StorageError)."""
+        """The Parquet footer (raises NotParquet or StorageError). A footer whose row counts
+        contradict each other is no footer to plan or scan by: NotParquet."""
         with self.reading(key):
-            return self.open_parquet(key).metadata
+            meta = self.open_parquet(key).metadata
+            groups = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+        if meta.num_rows < 0 or min(groups, default=0) < 0 or sum(groups) != meta.num_rows:
+            raise NotParquet(
+                f"the footer's row counts disagree: {meta.num_rows:,} rows in the file,"
+                f" {sum(groups):,} in its {len(groups)} row group(s)"
+                + (" (some negative)" if min(groups, default=0) < 0 else "")
+            )
+        return meta
 
     def batches(
         self, key: str, metadata: pq.FileMetaData | None = None, **options: Any
@@ -302,6 +311,9 @@ class Store:
         """Open a Parquet object for streaming reads (data is read on demand). Pass the
         footer's `metadata` when it is known, so it is not fetched and parsed again.
 
+        Pages that carry a CRC are verified (a flipped byte is F001, not a silently different
+        value; measured +40% read time on such files, none on files without CRCs).
+
         Raises NotParquet for what is not a regular file, whatever pyarrow raises for bytes
         that are not Parquet (the caller judges both as data, F001), and StorageError when
         the store fails, also from inside pyarrow's reads.
@@ -309,14 +321,20 @@ class Store:
         if self.local:
             self._must_be_regular(key, NotParquet)
             return pq.ParquetFile(
-                self._full(key), metadata=metadata, pre_buffer=False, buffer_size=READ_BUFFER
+                self._full(key),
+                metadata=metadata,
+                pre_buffer=False,
+                buffer_size=READ_BUFFER,
+                page_checksum_verification=True,
             )
         try:
             raw = self.fs.open(self._full(key), "rb")
         except Exception as exc:
             raise self._failed(key, exc) from None
         source = pa.PythonFile(_Source(raw, lambda exc: self._failed(key, exc)), mode="r")
-        return pq.ParquetFile(source, metadata=metadata, pre_buffer=True)
+        return pq.ParquetFile(
+            source, metadata=metadata, pre_buffer=True, page_checksum_verification=True
+        )
 
     def _failed(self, key: str, exc: BaseException) -> StorageError:
         """The store failed reading `key` (after its library's retries): remembered, so that
