@@ -50,7 +50,7 @@ S3_CONFIG = {
 S3FS_RETRIES = 1
 BODY_RETRIES = 2
 BODY_BACKOFF = 0.5  # seconds, doubled per retry
-GCS_TIMEOUTS = {"sock_connect": 5, "sock_read": 20}
+GCS_TIMEOUTS = {"sock_connect": 5, "sock_read": 10}
 AZURE_TIMEOUTS = {"connection_timeout": 5, "read_timeout": 20}
 
 # Keys whose values are secrets, in URI queries, connection strings, messages and options.
