@@ -183,6 +183,24 @@ def _rejected_by_arrow(exc: BaseException) -> bool:
     return type(exc) is OSError and exc.errno is None and not str(exc).startswith("Forbidden")
 
 
+def _row_count_problem(meta: pq.FileMetaData) -> str | None:
+    """Why a footer's row counts cannot all be true: negative, a file total that is not the
+    sum of its row groups, or a flat column (one value per row, nulls included) whose value
+    count is not its row group's row count."""
+    groups = [meta.row_group(i) for i in range(meta.num_row_groups)]
+    counts = [group.num_rows for group in groups]
+    if meta.num_rows < 0 or min(counts, default=0) < 0 or sum(counts) != meta.num_rows:
+        return f"{meta.num_rows:,} rows in the file, {counts} in its row groups"
+    flat = [c for c in range(meta.num_columns) if meta.schema.column(c).max_repetition_level == 0]
+    for number, group in enumerate(groups):
+        for c in flat:
+            if group.column(c).num_values != group.num_rows:
+                column = meta.schema.column(c).path
+                values = group.column(c).num_values
+                return f"row group {number} has {group.num_rows:,} rows, column {column} {values:,}"
+    return None
+
+
 class Store:
     """A prefix on any fsspec filesystem, addressed by keys relative to it."""
 
@@ -259,13 +277,9 @@ class Store:
         contradict each other is no footer to plan or scan by: NotParquet."""
         with self.reading(key):
             meta = self.open_parquet(key).metadata
-            groups = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
-        if meta.num_rows < 0 or min(groups, default=0) < 0 or sum(groups) != meta.num_rows:
-            raise NotParquet(
-                f"the footer's row counts disagree: {meta.num_rows:,} rows in the file,"
-                f" {sum(groups):,} in its {len(groups)} row group(s)"
-                + (" (some negative)" if min(groups, default=0) < 0 else "")
-            )
+        problem = _row_count_problem(meta)
+        if problem:
+            raise NotParquet(f"the footer's row counts disagree: {problem}")
         return meta
 
     def batches(

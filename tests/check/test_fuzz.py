@@ -285,16 +285,35 @@ def test_a_footer_with_negative_row_counts_is_f001(
 
 
 @pytest.mark.parametrize("claimed", [1_000_000, 10])
-def test_a_footer_that_lies_about_its_rows_is_f001(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, claimed: int
+@pytest.mark.parametrize("command", ["check", "plan"])
+def test_a_footer_whose_row_counts_disagree_is_f001(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, claimed: int, command: str
 ) -> None:
-    """The pages hold 50 rows; the footer (file and row group) says otherwise. Neither a
-    VALID with a million records nor duplicates among rows that are not there."""
+    """The file and its row group claim `claimed` rows, the `id` column chunk says 50: the
+    footer contradicts itself. Neither a VALID with a million records nor duplicates among
+    rows that are not there."""
     body, meta = footer(parquet(table(50)))
     put(meta, 3, claimed)
     put(get(meta, 4)[1][0], 3, claimed)
-    code, found = check(capsys, with_footer(body, meta), tmp_path)
+    code, found = check(capsys, with_footer(body, meta), tmp_path, command=command)
     assert code == 1 and at(found, "F001") and not at(found, "R005")
+
+
+def test_a_footer_that_claims_rows_its_pages_do_not_hold_is_f001(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A consistent lie: every count in the footer says 1,000,000, the pages hold 50 rows
+    (pyarrow reads the 50 and stops). Only reading the pages can tell: check must."""
+    body, meta = footer(parquet(table(50)))
+    put(meta, 3, 1_000_000)
+    group = get(meta, 4)[1][0]
+    put(group, 3, 1_000_000)
+    for chunk in get(group, 1)[1]:
+        if get(get(chunk, 3), 5) == 50:  # the flat columns: one value per row
+            put(get(chunk, 3), 5, 1_000_000)
+    code, found = check(capsys, with_footer(body, meta), tmp_path)
+    [f001] = at(found, "F001")
+    assert code == 1 and f001["location"]["row_group"] == 0
 
 
 def deep(depth: int) -> str:
