@@ -1,171 +1,41 @@
 """Hostile bytes: seeded corruptions of real Parquet files (truncations, zero bytes, wrong magic,
 a wrong footer length, flipped bytes in the footer, in page headers and in data pages) and the
 hostile inputs found by hand (text that is not UTF-8, duplicate columns, footers that lie about
-their rows, metadata nested 10,000 deep, a page header claiming 2 GiB). `check` and `plan` must
-give a verdict (exit 0 or 1, never a traceback or an internal error) in bounded time and memory.
+their rows, metadata nested 10,000 deep, a page header claiming 2 GiB). `check`, `plan` and
+`convert` must give a verdict (exit 0 or 1, never a traceback, an internal error or a storage
+error for bytes) in bounded time and memory.
 
-The corrupted copies run in ONE child process (`drive`) under a timeout, so that a hang fails
-the test instead of the suite. Footers and page headers are edited with
-`tests.support.parquet_bytes` (Thrift).
+The corpus, the Thrift codec that edits footers and page headers, and the driver that runs
+every case in ONE child process under a timeout live in `tests.support.fuzz`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import random
-import resource
-import struct
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 import pinecone_prep as pp
 from pinecone_prep._cli import main
-from tests.support.parquet_bytes import decode, edit_header, footer, get, pages, put, with_footer
+from tests.support.fuzz import (
+    corpus,
+    decode,
+    edit_header,
+    footer,
+    get,
+    pages,
+    parquet,
+    put,
+    run_driver,
+    table,
+    with_footer,
+)
 
-FIXTURES = Path(__file__).parents[2] / "fixtures"
-REPO = Path(__file__).parents[2]
-SEED = 20261129
-DRIVER_TIMEOUT = 90.0  # the whole corpus, in one child process
-CASE_SECONDS = 5.0  # one corrupted file, check and plan
+CASE_SECONDS = 5.0  # one corrupted file, one command
 RSS_CAP_MB = 1024  # the child's peak: ~200 MB is normal, a 2 GiB allocation is not
-
-# --- the corpus: real files and seeded corruptions of them ---------------------------------------
-
-
-def table(rows: int = 50, dim: int = 8, **columns: pa.Array) -> pa.Table:
-    vectors = np.random.default_rng(rows).random((rows, dim), dtype=np.float32) + 0.01
-    values = pa.FixedSizeListArray.from_arrays(pa.array(vectors.ravel()), dim)
-    return pa.table(
-        {
-            "id": [f"id-{i}" for i in range(rows)],
-            "values": values.cast(pa.list_(pa.float32())),
-            **columns,
-        }
-    )
-
-
-def parquet(data: pa.Table, **options: Any) -> bytes:
-    sink = io.BytesIO()
-    pq.write_table(data, sink, **options)
-    return sink.getvalue()
-
-
-def written_files() -> dict[str, bytes]:
-    """Files pyarrow writes with several row groups and page checksums, so that a flipped data
-    byte can be told from a different value (the fixtures have no checksums)."""
-    meta = pa.array([json.dumps({"genre": f"g{i % 7}", "year": 1990 + i}) for i in range(300)])
-    sparse = pa.array(
-        [{"indices": [i, i + 3], "values": [0.5, 0.25]} for i in range(300)],
-        pa.struct([("indices", pa.list_(pa.uint32())), ("values", pa.list_(pa.float32()))]),
-    )
-    crc = {"write_page_checksum": True, "row_group_size": 100}
-    return {
-        "dense-snappy": parquet(table(300, metadata=meta), compression="snappy", **crc),
-        "dense-plain": parquet(table(300, 16), compression="none", use_dictionary=False, **crc),
-        "hybrid-zstd": parquet(table(300, sparse_values=sparse), compression="zstd", **crc),
-    }
-
-
-def base_files() -> dict[str, bytes]:
-    fixtures = sorted(FIXTURES.glob("valid*/*/*.parquet"))
-    found = {f"{p.parent.parent.name}-{p.parent.name}-{p.stem}": p.read_bytes() for p in fixtures}
-    return found | written_files()
-
-
-def flip(data: bytes, rng: random.Random, start: int, end: int, count: int = 3) -> bytes:
-    out = bytearray(data)
-    for _ in range(count):
-        out[rng.randrange(start, end)] ^= 1 << rng.randrange(8)
-    return bytes(out)
-
-
-def corruptions(name: str, data: bytes, rng: random.Random) -> dict[str, bytes]:
-    """Seeded corrupted copies of one file, named by what was done."""
-    size = struct.unpack("<i", data[-8:-4])[0]
-    start = len(data) - 8 - size
-    heads = pages(data)
-    cases = {
-        "zero-bytes": b"",
-        "magic-head": b"PAR0" + data[4:],
-        "magic-tail": data[:-4] + b"PARQ",
-        "footer-length-huge": data[:-8] + struct.pack("<i", len(data) * 2) + b"PAR1",
-        "footer-length-short": data[:-8] + struct.pack("<i", size - 1 - rng.randrange(8)) + b"PAR1",
-        "footer-length-negative": data[:-8] + struct.pack("<i", -5) + b"PAR1",
-        "footer-flips": flip(data, rng, start, len(data) - 8),
-    }
-    for n in range(3):
-        cases[f"truncated-{n}"] = data[: rng.randrange(1, len(data))]
-    for n, (at, length, body) in enumerate(rng.sample(heads, min(4, len(heads)))):
-        cases[f"page-header-flips-{n}"] = flip(data, rng, at, at + length, 1 + n % 2)
-        if body and n < 2:
-            cases[f"data-page-flips-{n}"] = flip(data, rng, at + length, at + length + body, 1)
-    return {f"{name}/{what}": corrupted for what, corrupted in cases.items()}
-
-
-def corpus() -> dict[str, bytes]:
-    rng = random.Random(SEED)
-    return {
-        case: corrupted
-        for name, data in base_files().items()
-        for case, corrupted in corruptions(name, data, rng).items()
-    }
-
-
-# --- the driver: every case in one child process ---------------------------------------------
-
-
-def run_cli(argv: list[str]) -> dict[str, Any]:
-    """`main(argv)` in this process: exit code, output, seconds, peak RSS after it."""
-    out, err = io.StringIO(), io.StringIO()
-    start = time.monotonic()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(argv)
-        except BaseException as exc:  # a crash is a result here, not the end of the corpus
-            code, err = -1, io.StringIO(f"Traceback: {type(exc).__name__}: {exc}")
-    return {
-        "code": code,
-        "out": out.getvalue(),
-        "err": err.getvalue(),
-        "seconds": time.monotonic() - start,
-        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
-    }
-
-
-def drive(folder: str) -> None:
-    """Child process: check and plan each case folder, one JSON line per run on stdout."""
-    for root in sorted(p for p in Path(folder).iterdir() if p.is_dir()):
-        for command in ("check", "plan"):
-            print(json.dumps({"case": root.name, "command": command}), file=sys.stderr, flush=True)
-            result = run_cli([command, str(root), "--format", "json"])
-            print(json.dumps({"case": root.name, "command": command, **result}), flush=True)
-
-
-def run_driver(folder: Path) -> list[dict[str, Any]]:
-    code = "import sys; from tests.check.test_fuzz import drive; drive(sys.argv[1])"
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", code, str(folder)],
-            capture_output=True,
-            text=True,
-            timeout=DRIVER_TIMEOUT,
-            cwd=REPO,
-        )
-    except subprocess.TimeoutExpired as exc:
-        started = (exc.stderr or b"").decode().strip().splitlines()[-1:]
-        pytest.fail(f"the corpus did not finish in {DRIVER_TIMEOUT} s; last started: {started}")
-    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-3000:]
-    return [json.loads(line) for line in done.stdout.splitlines()]
 
 
 def findings(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -176,44 +46,76 @@ def _codes(result: dict[str, Any]) -> set[str]:
     return {f["code"] for f in findings(result)}
 
 
-def test_corrupted_copies_get_a_verdict_in_bounded_time(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def corpus_runs(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
+    """Every corrupted copy checked, planned and converted, in one child process."""
+    folder = tmp_path_factory.mktemp("corpus")
     cases = corpus()
     for case, data in cases.items():
-        where = tmp_path / case.replace("/", "--") / "ns"
+        where = folder / case.replace("/", "--") / "ns"
         where.mkdir(parents=True)
         (where / "part-0000.parquet").write_bytes(data)
-    start = time.monotonic()
-    results = run_driver(tmp_path)
-    elapsed = time.monotonic() - start
-    assert len(results) == 2 * len(cases) >= 200
-    wrong = [
-        (r["case"], r["command"], r["code"], (r["out"] + r["err"])[-300:])
+    results = run_driver(folder, "check", "plan", "convert")
+    assert len(results) == 3 * len(cases) >= 300
+    return results
+
+
+def runs(results: list[dict[str, Any]], command: str, *kinds: str) -> list[dict[str, Any]]:
+    """The runs of `command` on cases whose name holds one of `kinds` (all when none)."""
+    return [
+        r
         for r in results
+        if r["command"] == command and (not kinds or any(f"--{k}" in r["case"] for k in kinds))
+    ]
+
+
+@pytest.mark.parametrize("command", ["check", "plan", "convert"])
+def test_corrupted_copies_get_a_verdict_in_bounded_time(
+    corpus_runs: list[dict[str, Any]], command: str
+) -> None:
+    """Exit 0 or 1 (a storage error, exit 3, would blame the store for the bytes), never a
+    traceback, each run under CASE_SECONDS and the process under RSS_CAP_MB."""
+    wrong = [
+        (r["case"], r["code"], round(r["seconds"], 1), r["rss_mb"], (r["out"] + r["err"])[-200:])
+        for r in runs(corpus_runs, command)
         if r["code"] not in (0, 1)
         or "Traceback" in r["out"] + r["err"]
         or r["seconds"] > CASE_SECONDS
         or r["rss_mb"] > RSS_CAP_MB
     ]
     assert not wrong, wrong
-    # Unreadable as Parquet, whatever reads it: F001 from check and from plan.
-    broken = ("zero-bytes", "magic-tail", "footer-length", "truncated")
-    unread = [r for r in results if any(f"--{what}" in r["case"] for what in broken)]
-    assert not [
-        (r["case"], r["command"]) for r in unread if r["code"] != 1 or not _codes(r) & {"F001"}
-    ]
-    # Checksummed pages: a flipped data byte is F001 at its row group, never a silent pass.
-    flipped = [r for r in results if "data-page-flips" in r["case"] and r["command"] == "check"]
-    checked = [r for r in flipped if not r["case"].startswith("valid")]  # fixtures: no CRCs
-    assert checked
-    for result in checked:
+
+
+def test_convert_writes_nothing_from_a_file_it_cannot_read(
+    corpus_runs: list[dict[str, Any]],
+) -> None:
+    failed = [r for r in runs(corpus_runs, "convert") if r["code"] != 0]
+    assert failed and [r["case"] for r in failed if r["written"]] == []
+
+
+@pytest.mark.parametrize("command", ["check", "plan"])
+def test_unreadable_copies_are_f001(corpus_runs: list[dict[str, Any]], command: str) -> None:
+    broken = runs(corpus_runs, command, "zero-bytes", "magic-tail", "footer-length", "truncated")
+    assert broken and [r["case"] for r in broken if r["code"] != 1 or "F001" not in _codes(r)] == []
+
+
+def test_a_flipped_byte_in_a_checksummed_page_is_f001_at_its_row_group(
+    corpus_runs: list[dict[str, Any]],
+) -> None:
+    """Never a silently different value (the fixtures carry no page CRCs: not judged here)."""
+    flipped = [r for r in runs(corpus_runs, "check", "data-page-flips") if "valid" not in r["case"]]
+    assert flipped
+    for result in flipped:
         f001 = [f for f in findings(result) if f["code"] == "F001"]
         assert result["code"] == 1 and f001, result["case"]
         assert all(f["location"]["row_group"] is not None for f in f001), result["case"]
-    # A wrong leading magic: the footer reads, but the object is not Parquet (RULES F001 "bad
-    # magic"); check reads every byte range, so it must say so (plan reads footers only).
-    head = [r for r in results if "--magic-head" in r["case"] and r["command"] == "check"]
-    assert [r["case"] for r in head if "F001" not in _codes(r)] == []
-    print(f"{len(cases)} corrupted files, check and plan each: {elapsed:.1f} s")
+
+
+def test_a_wrong_leading_magic_is_f001(corpus_runs: list[dict[str, Any]]) -> None:
+    """The footer reads, but the object does not start as Parquet does (RULES F001 "bad
+    magic"); check reads the whole object, so it must say so (plan reads footers only)."""
+    head = runs(corpus_runs, "check", "magic-head")
+    assert head and [r["case"] for r in head if "F001" not in _codes(r)] == []
 
 
 # --- hostile inputs found by hand: each with the verdict it should get ----------------------------
@@ -384,7 +286,7 @@ def test_a_page_header_claiming_2_gib_is_f001_in_bounded_memory(tmp_path: Path, 
     hostile = edit_header(data, first_data_page, lambda h: put(h, field, 2**31 - 1))
     (tmp_path / "case" / "ns").mkdir(parents=True)
     (tmp_path / "case" / "ns" / "part-0000.parquet").write_bytes(hostile)
-    [check_run, plan_run] = run_driver(tmp_path)
+    [check_run, plan_run] = run_driver(tmp_path, "check", "plan")
     assert check_run["code"] == 1, check_run["err"]
     f001 = at(findings(check_run), "F001")
     assert f001 and f001[0]["location"]["row_group"] == 0
