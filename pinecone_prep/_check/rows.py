@@ -21,7 +21,7 @@ from .._collector import Batch, Place, hit_findings
 from .._dupes import hash_strings, vector_hashes
 from .._rules import Hit, Issue
 from .._rules.arrow import first_length, vector_lengths
-from .._rules.files import rows_issue, unreadable_row_group
+from .._rules.files import not_parquet_start, rows_issue, unreadable_row_group
 from .._rules.metadata import metadata_hits, metadata_texts, scan_metadata
 from .._rules.records import dense_hits, id_hits, sparse_hits
 from .._storage import NotParquet, Store
@@ -58,7 +58,7 @@ class TaskResult:
     vector_hashes: np.ndarray[Any, Any] | None = None
     vector_skip: np.ndarray[Any, Any] | None = None
     lengths: set[int] = field(default_factory=set)
-    failure: Issue | None = None  # F001: its records cannot be compared for duplicates
+    failures: list[Issue] = field(default_factory=list)  # F001s
     # Several row groups failed together: each checked on its own, to name the broken one.
     retried: list[TaskResult] = field(default_factory=list)
 
@@ -86,8 +86,7 @@ class FileResult:
             out.batch.omitted += result.batch.omitted
             for key, n in result.batch.counts.items():
                 out.batch.counts[key] = out.batch.counts.get(key, 0) + n
-            if result.failure is not None:
-                out.failures.append(result.failure)
+            out.failures += result.failures
             out.lengths |= result.lengths
             ids.append(_or_missing(result.id_hashes, result.id_skip, result.rows))
             vectors.append(_or_missing(result.vector_hashes, result.vector_skip, result.rows))
@@ -244,6 +243,9 @@ class RowScanner:
         assert file.shape is not None
         if not file.shape.columns:
             return result
+        if task.row_groups[0] == 0 and self.store.head(file.key, 4) != b"PAR1":
+            # pyarrow checks only the trailing magic; Pinecone's reader may check both.
+            result.failures.append(not_parquet_start())
         try:
             read = self._read(task, result)
         except NotParquet as exc:
@@ -254,10 +256,11 @@ class RowScanner:
                     for g, first in zip(task.row_groups, firsts, strict=False)
                 ]
                 return TaskResult(task, Batch(), rows, retried=[*map(self.check, singles)])
-            result.failure = unreadable_row_group(task.row_groups[0], str(exc))
+            # its records cannot be compared for duplicates: no hashes
+            result.failures.append(unreadable_row_group(task.row_groups[0], str(exc)))
             return result
         if read != rows and not self.quick:
-            result.failure = rows_issue(task.row_groups[0], rows, read)
+            result.failures.append(rows_issue(task.row_groups[0], rows, read))
             result.id_hashes = result.vector_hashes = None  # not the records the footer says
         return result
 

@@ -13,6 +13,7 @@ for people.
 from __future__ import annotations
 
 import importlib.abc
+import logging
 import sys
 from collections.abc import Sequence
 from contextlib import suppress
@@ -28,6 +29,9 @@ HOMES = {"rules": ".rules_page"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Libraries log retries with tracebacks; with no logging configured Python would print
+    # them: the command line reports each failure in one line of its own.
+    logging.getLogger().addHandler(logging.NullHandler())
     args_list = list(sys.argv[1:] if argv is None else argv)
     as_json = _wants_json(args_list)
     try:

@@ -12,21 +12,31 @@ import pinecone_prep as pp
 
 
 def storage_options(pairs: Sequence[str]) -> dict[str, Any]:
-    """KEY=VALUE pairs; dotted keys nest (client_kwargs.region_name=x); values may be JSON."""
+    """KEY=VALUE pairs; dotted keys nest (client_kwargs.region_name=x); values may be JSON.
+    Messages name the option's position and key, never its value (it may be a secret)."""
     options: dict[str, Any] = {}
-    for pair in pairs:
+    nested: set[tuple[str, ...]] = set()  # paths made by dotted keys: a value may not replace one
+    for number, pair in enumerate(pairs, 1):
         key, sep, raw = pair.partition("=")
-        if not sep or not key:
-            raise pp.UsageError(f"--storage-option expects KEY=VALUE, got {pair!r}")
+        path = tuple(key.split("."))
+        where = f"--storage-option #{number}"
+        if not sep or not all(path):
+            raise pp.UsageError(f"{where} expects KEY=VALUE (the value is not shown)")
         try:
             value: Any = orjson.loads(raw)
         except orjson.JSONDecodeError:
             value = raw
-        *parents, leaf = key.split(".")
         node = options
-        for parent in parents:
-            node = node.setdefault(parent, {})
-        node[leaf] = value
+        for depth, parent in enumerate(path[:-1], 1):
+            child = node.setdefault(parent, {})
+            if not isinstance(child, dict):
+                above = ".".join(path[:depth])
+                raise pp.UsageError(f"{where} ({key}) nests under {above}, which has a value")
+            nested.add(path[:depth])
+            node = child
+        if path in nested:
+            raise pp.UsageError(f"{where} ({key}) would replace the options nested under it")
+        node[path[-1]] = value
     return options
 
 

@@ -20,6 +20,11 @@ def unreadable_row_group(group: int, reason: str) -> Issue:
     return Issue("F001", f"row group {group} is unreadable: {reason}", row_group=group)
 
 
+def not_parquet_start() -> Issue:
+    """F001 for a file whose first bytes are not Parquet's magic (pyarrow reads from the end)."""
+    return Issue("F001", "the file does not start with Parquet's magic bytes PAR1")
+
+
 def rows_issue(group: int, claimed: int, found: int) -> Issue:
     """F001 for a row group whose pages hold another number of rows than its footer claims."""
     return Issue(

@@ -14,7 +14,7 @@ import pyarrow.json as pjson
 from .._errors import StorageError, UsageError, ValidationError
 from .._report import Finding, Location, rejection_report
 from .._spec import RESERVED_PREFIX
-from .._storage import Store
+from .._storage import NotParquet, Store
 
 READ_BLOCK = 16 * 1024 * 1024  # JSON/CSV block: types are inferred from the first one
 FILE_FORMATS = {
@@ -56,7 +56,8 @@ def files_rows(uri: str, storage_options: Mapping[str, Any] | None) -> int | Non
         if format_of(key or uri) != "parquet":
             return None
         try:
-            total += store.open_parquet(key).metadata.num_rows
+            with store.reading(key):
+                total += store.open_parquet(key).metadata.num_rows
         except Exception as exc:
             _judge(store.uri_of(key), exc)
     return total
@@ -69,9 +70,7 @@ def _judge(uri: str, exc: BaseException) -> None:
     if isinstance(exc, StorageError | UsageError | ValidationError):
         raise exc
     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    if isinstance(exc, OSError) and not isinstance(exc, pa.ArrowException):
-        raise StorageError(f"cannot read input {uri}: {first}") from None
-    if isinstance(exc, pa.ArrowException | ValueError | RecursionError):
+    if isinstance(exc, NotParquet | pa.ArrowException | ValueError | RecursionError):
         item = Finding("F001", "error", f"input file cannot be read: {first}", Location(uri))
         report = rejection_report(uri, [item], rows=0)
         raise ValidationError(report.describe_errors(), report=report) from None
@@ -95,19 +94,27 @@ def read_files(
         if fmt is None:
             raise UsageError(f"unknown input format: {where} (expected {', '.join(FILE_FORMATS)})")
         try:
-            names, batches = _open(store, key, fmt, wanted, text, batch_rows)
+            with store.reading(key):
+                names, batches = _open(store, key, fmt, wanted, text, batch_rows)
         except Exception as exc:
             _judge(where, exc)
             raise
-        yield where, names, _guarded(where, batches)
+        yield where, names, _guarded(store, key, batches)
 
 
-def _guarded(uri: str, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    try:
-        yield from batches
-    except Exception as exc:
-        _judge(uri, exc)
-        raise
+def _guarded(store: Store, key: str, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The batches, each read under `store.reading`: a failing store is a storage error, bytes
+    pyarrow rejects are data."""
+    while True:
+        try:
+            with store.reading(key):
+                batch = next(batches, None)
+        except Exception as exc:
+            _judge(store.uri_of(key), exc)
+            raise
+        if batch is None:
+            return
+        yield batch
 
 
 def _open(

@@ -21,16 +21,10 @@ from tests.support.endpoints import (
     free_port,
     moto_auth_enforced,
     s3_storage_options,
+    upload,
 )
 
 FIXTURES = Path(__file__).parents[2] / "fixtures"
-
-
-def upload(prefix: StoragePrefix, local: Path) -> None:
-    for path in sorted(local.rglob("*")):
-        if path.is_file():
-            prefix.fs.pipe_file(prefix.join(str(path.relative_to(local))), path.read_bytes())
-    prefix.fs.invalidate_cache()
 
 
 def comparable(report: pp.Report, root: str) -> list[tuple[Any, ...]]:

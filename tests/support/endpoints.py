@@ -370,3 +370,11 @@ def remote_prefix(request: pytest.FixtureRequest) -> StoragePrefix:
     """The same test once per backend: ids [s3], [gcs], [azure]."""
     prefix: StoragePrefix = request.getfixturevalue(f"{request.param}_prefix")
     return prefix
+
+
+def upload(prefix: StoragePrefix, local: Path) -> None:
+    """Copy a local folder (a fixture prefix) under a remote prefix."""
+    for path in sorted(local.rglob("*")):
+        if path.is_file():
+            prefix.fs.pipe_file(prefix.join(str(path.relative_to(local))), path.read_bytes())
+    prefix.fs.invalidate_cache()
