@@ -16,6 +16,7 @@ FAMILIES = {
     "S": "Schema",
     "R": "Records",
     "P": "The target index",
+    "D": "Document imports",
 }
 
 SOURCES = {
@@ -23,6 +24,9 @@ SOURCES = {
     "Pinecone docs: Database limits": "https://docs.pinecone.io/reference/api/database-limits",
     "Pinecone docs: Indexing overview": (
         "https://docs.pinecone.io/guides/index-data/indexing-overview"
+    ),
+    "Pinecone docs: Full-text search": (
+        "https://docs.pinecone.io/guides/search/full-text-search#bulk-import"
     ),
 }
 
