@@ -168,11 +168,12 @@ def line_ids(store: Store, key: str, rows: np.ndarray[Any, Any]) -> dict[int, An
         for i, line in enumerate(block.lines):
             row = block.first_row + i
             if row in wanted:
-                out[row] = _id_of(line)
+                out[row] = line_id(line)
     return out
 
 
-def _id_of(line: bytes) -> Any:
+def line_id(line: bytes) -> str | None:
+    """A line's `_id` when it is a string, else None."""
     try:
         doc = orjson.loads(line[:-1] if line[-1:] == b"\r" else line)
     except orjson.JSONDecodeError:

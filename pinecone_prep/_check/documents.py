@@ -28,7 +28,8 @@ from .._limits import Limits
 from .._manifest import Manifest
 from .._report import Finding, NamespaceSummary, Summary
 from .._rules import Issue
-from .._rules.documents import DocumentRules, Lines
+from .._rules.blocks import Lines
+from .._rules.documents import DocumentRules
 from .._rules.files import empty_file, empty_namespace, manifest_records_issue, unreadable
 from .._rules.layout import JSONL_FILES
 from .._rules.limits import limit_issues
@@ -49,7 +50,7 @@ POOL_MIN_BYTES = 64 * 1024 * 1024  # JSON Lines worth worker processes (they tak
 class BlockJob:
     """One block to judge, as plain picklable values."""
 
-    text: bytes  # the block's lines joined by "\n" (an over-long line is empty)
+    lines: list[bytes]  # without their "\n" (an over-long line is empty)
     first_row: int
     oversized: dict[int, int]
     uri: str
@@ -78,7 +79,7 @@ def check_block(job: BlockJob) -> BlockResult:
     if rules is None:
         rules = _RULES[job.schema] = DocumentRules(job.schema)
     out = Lines()
-    for i, line in enumerate(job.text.split(b"\n")):
+    for i, line in enumerate(job.lines):
         size = job.oversized.get(i)
         if size is None:
             rules.judge_line(line, out)
@@ -191,7 +192,7 @@ class DocumentScan(Scan):
     def _job(self, file: DocumentFile, block: Block, reader: LineReader) -> BlockJob:
         framing = reader.framing
         return BlockJob(
-            b"\n".join(block.lines),
+            block.lines,
             block.first_row,
             block.oversized,
             file.uri,

@@ -10,11 +10,8 @@ the same functions. The writer judges the documents it builds with the same `jud
 
 from __future__ import annotations
 
-import json
 import math
-import re
 from collections.abc import Collection
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -36,12 +33,11 @@ from .._spec import (
     MAX_TEXT_FIELD_BYTES,
 )
 from . import Hit
-from .blocks import dense_array, sparse_array
+from .blocks import Lines, dense_array, problem_hits, sparse_array, unexplained
+from .lines import duplicate_keys, lenient
 from .metadata import first_value_problem
 from .records import dense_hits, id_hits, sparse_hits
 
-Problem = tuple[int, str, str | None, str]  # (row in the block, code, column, message)
-WHOLE = "*"  # `Lines.explained` key: rows that hold no document (every column explained)
 NUMBERS = frozenset({float, int})
 JSON_TYPES = {
     str: "string",
@@ -59,42 +55,10 @@ METADATA_TYPES = {  # a declared metadata field's JSON type (MetadataField.type)
     "string": ((str,), "a string"),
     "string_list": ((list,), "an array of strings"),
 }
-# A key written with white space before its colon, or ending in a backslash: the raw text
-# cannot be counted cheaply, so such lines take the exact path for duplicate keys.
-_SPACED_COLON = re.compile(rb'"\s+:')
 
 
 def json_type(value: Any) -> str:
     return JSON_TYPES.get(type(value), type(value).__name__)
-
-
-@dataclass
-class Lines:
-    """One block of lines being judged: what the vectorised rules need, and the problems the
-    per-document pass found. `explained[column]` holds rows whose problem in that column is
-    already noted (the vectorised rules skip them)."""
-
-    rows: int = 0
-    ids: list[str | None] = field(default_factory=list)
-    dense: list[tuple[int, list[Any]]] = field(default_factory=list)
-    sparse: list[tuple[int, list[Any], list[Any]]] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    explained: dict[str, set[int]] = field(default_factory=dict)
-
-    def add(self) -> int:
-        """A new row (no id yet); its index."""
-        self.ids.append(None)
-        self.rows += 1
-        return self.rows - 1
-
-    def note(
-        self, row: int, code: str, column: str | None, message: str, *, whole: bool = False
-    ) -> None:
-        """A problem of `row`; `whole`: the row has no document to judge further."""
-        self.problems.append((row, code, column, message))
-        key = WHOLE if whole else column
-        if key is not None:
-            self.explained.setdefault(key, set()).add(row)
 
 
 class DocumentRules:
@@ -112,6 +76,7 @@ class DocumentRules:
             for name, f in schema.fields
             if isinstance(f, MetadataField) and f.type != "untyped"
         }
+        self._dense_key = f'"{self.dense}":'.encode() if self.dense else b""
         self.fields = frozenset(
             name
             for name, f in schema.fields
@@ -126,22 +91,38 @@ class DocumentRules:
         if raw[-1:] == b"\r":
             out.note(row, "D005", None, "line ends with a carriage return (CR LF line ending)")
             raw = raw[:-1]
-        if not raw.strip():
+        if raw[:1] in (b"", b" ", b"\t") and not raw.strip():
             message = "blank line (JSON Lines has one JSON value on every line)"
             out.note(row, "D003", None, message, whole=True)
             return
         try:
             doc = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
-            doc = _lenient(raw, exc, row, out)
+            doc = lenient(raw, exc, row, out)
             if doc is None:
                 return
         if type(doc) is not dict:
             message = f"line holds a JSON {json_type(doc)}, not an object (one document per line)"
             out.note(row, "D002", None, message, whole=True)
             return
-        self.judge_document(doc, row, len(raw), out)
-        _duplicate_keys(raw, doc, row, out)
+        span = self._dense_span(raw)
+        # No `t` or `f` (true, false) in the vector's text: numpy's conversion is exact.
+        plain = span is not None and raw.find(b"t", *span) < 0 and raw.find(b"f", *span) < 0
+        self.judge_document(doc, row, len(raw), out, plain=plain)
+        duplicate_keys(raw, doc, row, out, span)
+
+    def _dense_span(self, raw: bytes) -> tuple[int, int] | None:
+        """Where the dense field's array is in the line, from its last `"name":` (orjson
+        keeps the last of repeated keys) to the first `]`; None when that is not plain."""
+        key = self._dense_key
+        at = raw.rfind(key) if key else -1
+        if at < 0:
+            return None
+        start = at + len(key)
+        while raw[start : start + 1] in (b" ", b"\t"):
+            start += 1
+        end = raw.find(b"]", start)
+        return (start, end + 1) if raw[start : start + 1] == b"[" and end > 0 else None
 
     # -- one document ----------------------------------------------------------------------------
 
@@ -157,10 +138,13 @@ class DocumentRules:
         size: int,
         out: Lines,
         judged: Collection[str] = (),
+        *,
+        plain: bool = False,
     ) -> None:
         """Every per-document rule on a parsed document of `size` bytes; `_id`, the dense and
         the sparse field go to the block for the vectorised rules, except `judged` fields
-        (the writer's: judged on its own arrays), whose presence alone counts."""
+        (the writer's: judged on its own arrays), whose presence alone counts. `plain`: the
+        dense array's text holds no literal (true, false), so numbers need no type test."""
         fields = self.fields
         metadata: dict[str, Any] = {}
         present = 0
@@ -168,7 +152,7 @@ class DocumentRules:
             if key in fields:
                 present += 1
                 if key not in judged:
-                    self._field(key, value, row, out)
+                    self._field(key, value, row, out, plain)
             elif key == ID_KEY:
                 if key not in judged:
                     _record_id(value, row, out)
@@ -189,16 +173,20 @@ class DocumentRules:
             message = f"line is {size:,} bytes; a document is at most {MAX_DOCUMENT_BYTES:,}"
             out.note(row, "D012", None, message)
 
-    def _field(self, key: str, value: Any, row: int, out: Lines) -> None:
+    def _field(self, key: str, value: Any, row: int, out: Lines, plain: bool) -> None:
         """A schema field's value: its JSON type here, its contents in the block."""
         if key == self.dense:
             if type(value) is list:
+                if plain:  # numpy raises on strings and nulls; `plain` rules out booleans
+                    try:
+                        out.dense.append((row, np.fromiter(value, np.float64, len(value))))
+                        return
+                    except (TypeError, ValueError):
+                        pass
                 kinds = set(map(type, value))
-                if kinds <= NUMBERS:
-                    out.dense.append((row, value))
-                    return
-                if type(None) in kinds and kinds - {type(None)} <= NUMBERS:  # null: R012
-                    out.dense.append((row, [math.nan if v is None else v for v in value]))
+                if kinds <= NUMBERS or (type(None) in kinds and kinds - {type(None)} <= NUMBERS):
+                    numbers = [math.nan if v is None else v for v in value]  # null: R012
+                    out.dense.append((row, np.asarray(numbers, np.float64)))
                     return
                 found = "an array holding " + ", ".join(sorted({json_type(v) for v in value}))
             elif value is None:
@@ -302,33 +290,6 @@ def _record_id(value: Any, row: int, out: Lines) -> None:
         out.note(row, "D010", ID_KEY, f"`_id` must be a string, found {json_type(value)}")
 
 
-def unexplained(hits: list[Hit], explained: dict[str, set[int]]) -> list[Hit]:
-    """The vectorised rules' hits less the rows whose problem in that column (or whole) is
-    noted already."""
-    kept = []
-    for hit in hits:
-        skip = explained.get(hit.column, set()) | explained.get(WHOLE, set())
-        if skip:
-            keep = np.array([r not in skip for r in hit.rows.tolist()], np.bool_)
-            hit = Hit(hit.code, hit.column, hit.rows[keep], hit.describe, hit.severity)
-        if len(hit.rows):
-            kept.append(hit)
-    return kept
-
-
-def _lenient(raw: bytes, exc: orjson.JSONDecodeError, row: int, out: Lines) -> Any:
-    """A line orjson rejects: parsed by Python's json when only its numbers are not JSON (NaN,
-    Infinity, 1e400: the rules then name the field, R012/R026/R038), else D001."""
-    try:
-        return json.loads(raw)
-    except UnicodeDecodeError as bad:
-        message = f"line is not valid UTF-8: byte 0x{raw[bad.start]:02x} at byte {bad.start}"
-    except (ValueError, RecursionError):
-        message = f"line is not valid JSON: {exc.msg} (at character {exc.pos})"
-    out.note(row, "D001", None, message, whole=True)
-    return None
-
-
 def _metadata_bound(size: int, doc: dict[str, Any], rules: DocumentRules) -> int:
     """An upper bound on the raw bytes of a line's metadata: the line less what its schema
     fields and `_id` take at least (a number is 2 bytes with its comma, a character 1)."""
@@ -342,49 +303,3 @@ def _metadata_bound(size: int, doc: dict[str, Any], rules: DocumentRules) -> int
         if type(value) is str:
             taken += len(value)
     return max(0, size - taken)
-
-
-def _count_keys(value: Any) -> int:
-    if type(value) is dict:
-        return len(value) + sum(_count_keys(v) for v in value.values())
-    if type(value) is list and any(type(v) in (dict, list) for v in value):
-        return sum(_count_keys(v) for v in value)
-    return 0
-
-
-def _duplicate_keys(raw: bytes, doc: dict[str, Any], row: int, out: Lines) -> None:
-    """D007. orjson keeps the last of repeated keys silently; every key is followed by a colon,
-    so a line with as many colons as parsed keys has no repeat (the usual case, one count),
-    nor has one where every `"key":` is written compactly and counted; the rest is parsed
-    again, keeping every pair."""
-    keys = _count_keys(doc)
-    if raw.count(b":") == keys:
-        return
-    if raw.count(b'":') == keys and b'\\":' not in raw and not _SPACED_COLON.search(raw):
-        return
-    repeated: dict[str, int] = {}
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        names = [k for k, _ in items]
-        for name in set(names):
-            if names.count(name) > 1:
-                repeated.setdefault(name, names.count(name))
-        return dict(items)
-
-    try:
-        json.loads(raw, object_pairs_hook=pairs)
-    except (ValueError, RecursionError):
-        return
-    for name, count in repeated.items():
-        out.note(row, "D007", None, f"key {name!r} appears {count} times in the document")
-
-
-def problem_hits(problems: list[Problem]) -> list[Hit]:
-    """Per-document problems as hits, one per code and column."""
-    by_key: dict[tuple[str, str | None], dict[int, str]] = {}
-    for row, code, column, message in problems:
-        by_key.setdefault((code, column), {}).setdefault(row, message)
-    return [
-        Hit(code, column or "", np.fromiter(rows, np.int64, len(rows)), rows.__getitem__)
-        for (code, column), rows in by_key.items()
-    ]
