@@ -82,6 +82,16 @@ class DocumentSchema:
 
     fields: tuple[tuple[str, Field], ...] = field(default=())
 
+    @staticmethod
+    def from_json(doc: Any) -> DocumentSchema:
+        """From the schema's JSON (see `parse_schema`)."""
+        return parse_schema(doc)
+
+    @staticmethod
+    def load(path: str | os.PathLike[str]) -> DocumentSchema:
+        """From a JSON file (see `load_schema`)."""
+        return load_schema(path)
+
     @cached_property
     def by_name(self) -> dict[str, Field]:
         return dict(self.fields)
