@@ -106,8 +106,9 @@ class DocumentRules:
             out.note(row, "D002", None, message, whole=True)
             return
         span = self._dense_span(raw)
-        # No `t` or `f` (true, false) in the vector's text: numpy's conversion is exact.
-        plain = span is not None and raw.find(b"t", *span) < 0 and raw.find(b"f", *span) < 0
+        # Only numbers in the vector's text (no true, false, null, no string): numpy's
+        # conversion is exact (it would take "2" or true as numbers, null as NaN).
+        plain = span is not None and all(raw.find(c, *span) < 0 for c in b'"tfn')
         self.judge_document(doc, row, len(raw), out, plain=plain)
         duplicate_keys(raw, doc, row, out, span)
 
@@ -144,7 +145,7 @@ class DocumentRules:
         """Every per-document rule on a parsed document of `size` bytes; `_id`, the dense and
         the sparse field go to the block for the vectorised rules, except `judged` fields
         (the writer's: judged on its own arrays), whose presence alone counts. `plain`: the
-        dense array's text holds no literal (true, false), so numbers need no type test."""
+        dense array's text holds only numbers, so they need no type test."""
         fields = self.fields
         metadata: dict[str, Any] = {}
         present = 0

@@ -95,6 +95,7 @@ RECORD_CASES = [
     (doc(0, body=None), "D010", "body", "found null"),
     (doc(0, embedding="0.1,0.2"), "D010", "embedding", "found string"),
     (doc(0, embedding=[1.0, True, 2.0, 3.0]), "D010", "embedding", "boolean, number"),
+    (doc(0, embedding=[1.0, "2", 2.0, 3.0]), "D010", "embedding", "number, string"),
     (doc(0, kw=[1, 2]), "D010", "kw", "found array"),
     (doc(0, kw={"indices": [1], "values": [1.0], "extra": 1}), "D010", "kw", "another object"),
     (doc(0, _id=12), "D010", "_id", "`_id` must be a string, found number"),
