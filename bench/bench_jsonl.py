@@ -2,6 +2,7 @@
 the same lines, same run.
 
     python bench/bench_jsonl.py [--docs 116000] [--dim 768] [--files 8] [--repeat 3] [--gzip]
+                                [--processes 2]
 
 Writes a prefix of `--docs` documents (a full-text `body`, a `--dim` dense `embedding` as
 orjson writes float32, a sparse vector on every other one, flat metadata: about 1 GB at 768-d)
@@ -11,7 +12,8 @@ machine noise hits all alike:
 
 - `orjson`: `orjson.loads` of every line of every file (reading and splitting included);
 - `check`: `pp.check(root, schema=...)` in one process (every rule, duplicate `_id`s);
-- `check_processes`: the same with `processes=None` (worker processes, as the CLI runs it).
+- `check_processes`: the same with `--processes N` worker processes (default 2) judging the
+  blocks (the CLI starts `cores - 1` of them from 3 cores on).
 
 Prints the medians, each run's ratio to the orjson run beside it, and the spread.
 """
@@ -74,12 +76,15 @@ def make_prefix(docs: int, dim: int, files: int, compress: bool) -> tuple[Path, 
     return root, schema
 
 
+# Wall time, CPU time (worker processes included) and peak RSS of the work, after imports.
 TIMED = """
 import resource, sys, time
 {imports}
-start = time.perf_counter()
+def cpu():
+    return sum(r.ru_utime + r.ru_stime for r in map(resource.getrusage, (0, -1)))
+start, used = time.perf_counter(), cpu()
 {work}
-print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(time.perf_counter() - start, cpu() - used, resource.getrusage(0).ru_maxrss)
 """
 READ_LINES = """
 for p in sorted(Path(sys.argv[1]).rglob('*.jsonl*')):
@@ -101,23 +106,24 @@ CONTENDERS = {
     + "\n".join(
         "    " + line
         for line in TIMED.format(
-            imports="import pinecone_prep as pp", work=CHECK.format(processes=None)
+            imports="import pinecone_prep as pp", work=CHECK.format(processes="int(sys.argv[3])")
         ).splitlines()
     ),
 }
 
 
-def run(code: str, root: Path, schema: Path) -> tuple[float, float]:
-    """Wall time (s) of the work and peak RSS (MB) of one fresh interpreter running `code`."""
+def run(code: str, root: Path, schema: Path, processes: int) -> tuple[float, float, float]:
+    """Wall and CPU time (s) of the work and peak RSS (MB) of one fresh interpreter running
+    `code` (started from a small process: Linux carries the peak RSS over an exec)."""
     script = OUT / "_contender.py"  # a file, so that spawned worker processes can import it
     script.write_text(code)
     out = subprocess.run(
-        [sys.executable, str(script), str(root), str(schema)],
+        [sys.executable, str(script), str(root), str(schema), str(processes)],
         check=True,
         capture_output=True,
         text=True,
     ).stdout.split()
-    return float(out[-2]), int(out[-1]) / 1024
+    return float(out[-3]), float(out[-2]), int(out[-1]) / 1024
 
 
 def main() -> None:
@@ -127,28 +133,38 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=8)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--gzip", action="store_true")
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--make", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.make:
+        make_prefix(args.docs, args.dim, args.files, args.gzip)
+        return
+    # The data is written by a child process: this one stays small (see `run`).
+    subprocess.run(
+        [sys.executable, __file__, "--make", *sys.argv[1:]], check=True, stdout=subprocess.DEVNULL
+    )
     root, schema = make_prefix(args.docs, args.dim, args.files, args.gzip)
     size = sum(p.stat().st_size for p in root.rglob("*.jsonl*"))
-    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in CONTENDERS}
+    runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in CONTENDERS}
     for _ in range(args.repeat):  # interleaved: noise hits every contender alike
         for name, code in CONTENDERS.items():
-            runs[name].append(run(code, root, schema))
+            runs[name].append(run(code, root, schema, args.processes))
     results: dict[str, object] = {"docs": args.docs, "dim": args.dim, "bytes": size}
     for name, measured in runs.items():
         results[name] = {
-            "seconds": round(statistics.median(t for t, _ in measured), 3),
-            "all_seconds": [round(t, 3) for t, _ in measured],
-            "peak_rss_mb": round(max(rss for _, rss in measured)),
+            "seconds": round(statistics.median(t for t, _, _ in measured), 3),
+            "all_seconds": [round(t, 3) for t, _, _ in measured],
+            "cpu_seconds": [round(c, 3) for _, c, _ in measured],
+            "peak_rss_mb": round(max(rss for _, _, rss in measured)),
         }
-    base = [t for t, _ in runs["orjson"]]
     for name in ("check", "check_processes"):
-        ratios = [t / b for (t, _), b in zip(runs[name], base, strict=True)]
-        results[f"ratio_{name}_over_orjson"] = {
-            "median": round(statistics.median(ratios), 2),
-            "min": round(min(ratios), 2),
-            "max": round(max(ratios), 2),
-        }
+        for what, at in (("wall", 0), ("cpu", 1)):
+            ratios = [m[at] / b[at] for m, b in zip(runs[name], runs["orjson"], strict=True)]
+            results[f"{what}_ratio_{name}_over_orjson"] = {
+                "median": round(statistics.median(ratios), 2),
+                "min": round(min(ratios), 2),
+                "max": round(max(ratios), 2),
+            }
     print(json.dumps(results, indent=2))
 
 

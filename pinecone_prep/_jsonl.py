@@ -125,13 +125,15 @@ class LineReader:
                     continue
                 yield self._block([b""], {0: skipping + end})
                 skipping, chunk = -1, chunk[end + 1 :]
-            text = carry + chunk
-            last = text.rfind(b"\n")
-            if last < 0:
-                carry = text
+            # One split per block, no copy of the block as a whole: the carried partial line
+            # joins the first piece, the last piece is carried.
+            lines = chunk.split(b"\n")
+            if len(lines) == 1:
+                carry += chunk
             else:
-                carry = text[last + 1 :]
-                yield self._block(text[:last].split(b"\n"))
+                lines[0] = carry + lines[0]
+                carry = lines.pop()
+                yield self._block(lines)
             if len(carry) > self.max_line:  # no newline in sight: stop holding it
                 skipping, carry = len(carry), b""
             if self.limit is not None and framing.rows >= self.limit:
@@ -149,9 +151,10 @@ class LineReader:
             lines = lines[: max(0, self.limit - framing.rows)]
         if oversized is None:
             oversized = {}
-            for i, line in enumerate(lines):
-                if len(line) > self.max_line:
-                    oversized[i], lines[i] = len(line), b""
+            if max(map(len, lines), default=0) > self.max_line:
+                for i, line in enumerate(lines):
+                    if len(line) > self.max_line:
+                        oversized[i], lines[i] = len(line), b""
         block = Block(framing.rows, lines, oversized)
         framing.rows += len(lines)
         return block

@@ -136,8 +136,9 @@ def check(
     max_examples: findings kept per code and file (None: all; counts are always exact).
     progress(done_bytes, total_bytes); workers: threads; processes: worker processes for
     metadata JSON, or for JSON Lines documents (0, the default: none; None starts them for
-    namespaces of 200,000+ metadata rows, or 64 MB+ of JSON Lines: they import the caller's
-    main module, so a script needs the `if __name__ == "__main__":` guard; the CLI uses None).
+    namespaces of 200,000+ metadata rows, or 64 MB+ of JSON Lines on 3+ cores: they import the
+    caller's main module, so a script needs the `if __name__ == "__main__":` guard; the CLI
+    uses None).
     """
     scan = _scan(
         uri,

@@ -77,8 +77,8 @@ DOCUMENT_CODES: dict[str, Code] = {
     ),
     "D010": Code(
         severity="error",
-        meaning="value of the wrong JSON type for its field (`_id`, a schema field, a number"
-        " array as metadata)",
+        meaning="value of the wrong JSON type for its field (`_id`, a schema field, a metadata"
+        " field the schema declares)",
         source=FULL_TEXT_SEARCH,
         example="`body` must be a string (schema: full-text string), found number",
         fix="Write each schema field as its type: dense_vector an array of numbers,"

@@ -91,7 +91,7 @@ class DocumentRules:
         if raw[-1:] == b"\r":
             out.note(row, "D005", None, "line ends with a carriage return (CR LF line ending)")
             raw = raw[:-1]
-        if raw[:1] in (b"", b" ", b"\t") and not raw.strip():
+        if (not raw or raw[0] in (32, 9)) and not raw.strip():  # empty, or starts blank
             message = "blank line (JSON Lines has one JSON value on every line)"
             out.note(row, "D003", None, message, whole=True)
             return
@@ -106,9 +106,13 @@ class DocumentRules:
             out.note(row, "D002", None, message, whole=True)
             return
         span = self._dense_span(raw)
-        # Only numbers in the vector's text (no true, false, null, no string): numpy's
+        # Only numbers in the vector's text (no string, true, false, null): numpy's
         # conversion is exact (it would take "2" or true as numbers, null as NaN).
-        plain = span is not None and all(raw.find(c, *span) < 0 for c in b'"tfn')
+        plain = span is not None
+        if span is not None:
+            a, b = span
+            plain = raw.find(34, a, b) < 0 and raw.find(116, a, b) < 0  # `"`, `t`
+            plain = plain and raw.find(102, a, b) < 0 and raw.find(110, a, b) < 0  # `f`, `n`
         self.judge_document(doc, row, len(raw), out, plain=plain)
         duplicate_keys(raw, doc, row, out, span)
 
@@ -119,11 +123,11 @@ class DocumentRules:
         at = raw.rfind(key) if key else -1
         if at < 0:
             return None
-        start = at + len(key)
-        while raw[start : start + 1] in (b" ", b"\t"):
+        start, size = at + len(key), len(raw)
+        while start < size and raw[start] in (32, 9):  # white space
             start += 1
-        end = raw.find(b"]", start)
-        return (start, end + 1) if raw[start : start + 1] == b"[" and end > 0 else None
+        end = raw.find(93, start)  # `]`
+        return (start, end + 1) if start < size and raw[start] == 91 and end > 0 else None
 
     # -- one document ----------------------------------------------------------------------------
 
