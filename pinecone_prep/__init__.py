@@ -1,9 +1,9 @@
 """pinecone-prep: make Pinecone bulk imports work the first time.
 
 Check every row of an import prefix (`check`), plan import requests within Pinecone's limits,
-write compliant Parquet files, and start the import once it is clean (`start_import`). Data
-problems are `Finding`s in a `Report`; exceptions are for misuse and I/O only (see
-`pinecone_prep._errors` for the tree).
+write compliant Parquet files (or JSON Lines for a document index: `DocumentSchema`), and start
+the import once it is clean (`start_import`). Data problems are `Finding`s in a `Report`;
+exceptions are for misuse and I/O only (see `pinecone_prep._errors` for the tree).
 
 Names are imported on first use (PEP 562), so `import pinecone_prep` and the command line start
 fast: the writer (polars) and the SDK load only when used.
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     )
     from ._plan import ImportPlan, ImportRequest, materialize, plan
     from ._report import Finding, Location, Report, Summary
+    from ._schema import DocumentSchema
     from ._write.api import publish, stage, write
     from ._write.model import RejectedRow, RowsRejected, StagedPart, WriteResult, WrittenFile
 
@@ -72,6 +73,7 @@ _HOMES = {
     "stage": "._write.api",
     "write": "._write.api",
     "Summary": "._report",
+    "DocumentSchema": "._schema",
 }
 
 
@@ -91,6 +93,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "CODES",
     "Code",
+    "DocumentSchema",
     "Finding",
     "ImportOutcome",
     "ImportPlan",

@@ -34,7 +34,8 @@ class Place:
     def location(self, row: int, column: str | None) -> Location:
         at = self.first_row + row
         namespace = self.namespaces[row] if self.namespaces is not None else self.namespace
-        return Location(self.uri, namespace, self.row_group_of(at), at, column, self._id(row))
+        where = column or None  # "": a problem of the whole row
+        return Location(self.uri, namespace, self.row_group_of(at), at, where, self._id(row))
 
     def _id(self, row: int) -> str | None:
         if self.ids is None or not self.ids[row].is_valid:

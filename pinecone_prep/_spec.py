@@ -32,3 +32,15 @@ MAX_METADATA_BYTES = 40_960
 MAX_SAFE_INT = 2**53
 UINT32_MAX = 2**32 - 1
 FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+# --- document imports (JSON Lines, API 2026-07) ---------------------------------------------
+JSONL = ".jsonl"
+JSONL_GZ = ".jsonl.gz"
+ID_KEY = "_id"
+# Where the docs give kilobytes or megabytes without saying which, the strict (decimal) reading.
+MAX_DOCUMENT_BYTES = 2_000_000  # one line, as stored
+MAX_DOCUMENT_METADATA_BYTES = 40_000  # the fields outside the schema, as compact JSON
+MAX_TEXT_FIELD_BYTES = 100_000  # one full-text field's value, UTF-8
+MAX_FIELD_NAME_BYTES = 64
+MAX_FULL_TEXT_FIELDS = 100
+GZ_SIZE_FACTOR = 10  # a .jsonl.gz file counts at 10x its size against the size limits

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ._collector import Collector
+from ._errors import UsageError
 from ._index import IndexDescription, index_issues
 from ._limits import Limits
 from ._manifest import Manifest
@@ -33,12 +34,20 @@ from ._rules.files import (
     manifest_unreadable,
     unreadable,
 )
-from ._rules.layout import Layout, object_issue, read_layout, scheme_issue
+from ._rules.layout import (
+    JSONL_FILES,
+    PARQUET_FILES,
+    FileKind,
+    Layout,
+    object_issue,
+    read_layout,
+    scheme_issue,
+)
 from ._rules.limits import limit_issues
 from ._rules.schema import Shape, schema_issues
 from ._spec import MANIFEST_KEY
 from ._storage import NotParquet, Store
-from ._types import Kind, Meter
+from ._types import Kind, Meter, StoredObject
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -67,7 +76,7 @@ class FileInfo:
     def records(self) -> int:
         return sum(self.group_rows or ())
 
-    def row_group_of(self, row: int) -> int:
+    def row_group_of(self, row: int) -> int | None:
         """The row group holding `row` (0-based within the file)."""
         starts = np.cumsum((0, *(self.group_rows or ())))
         return int(np.searchsorted(starts, row, side="right") - 1)
@@ -126,6 +135,17 @@ class SurveyOptions:
     index: IndexDescription | None = None
     files: bool = True  # False: layout, F001 and L008 only (what the planner reports)
     footer_budget: int = FOOTER_BUDGET
+    import_files: FileKind = PARQUET_FILES  # the objects the import reads
+
+
+def _without_schema(listing: list[StoredObject]) -> None:
+    """A check of Parquet finding JSON Lines files and no Parquet: a document index's import,
+    which needs the index's schema."""
+    if any(JSONL_FILES.matches(obj.key) for obj in listing):
+        raise UsageError(
+            "the prefix holds JSON Lines files, a document index's import: give the index's"
+            " schema to check them (--schema FILE; in Python, check(uri, schema=...))"
+        )
 
 
 def ordered_map(
@@ -180,10 +200,12 @@ class Survey:
         if dry_run is not None:
             yield from self._emit(dry_run)
         if store.is_object():
-            yield from self._emit(object_issue(store.uri))
+            yield from self._emit(object_issue(store.uri, self.options.import_files))
             return
         listing = store.list()
-        self.layout = read_layout(listing)
+        self.layout = read_layout(listing, self.options.import_files)
+        if self.options.files and not self.layout.namespaces:
+            _without_schema(listing)
         for issue in self.layout.issues:
             yield from self._emit(issue)
         if self.options.files:
@@ -209,7 +231,7 @@ class Survey:
         except ValueError as exc:
             yield from self._emit(manifest_unreadable(str(exc)))
             return
-        for issue in manifest_issues(listing, self.manifest):
+        for issue in manifest_issues(listing, self.manifest, self.options.import_files):
             yield from self._emit(issue)
 
     def _index(self) -> Iterator[Finding]:

@@ -10,6 +10,7 @@ from .._errors import UsageError
 from .._index import IndexDescription
 from .._limits import Limits
 from .._report import Finding, Report, Summary
+from .._schema import DocumentSchema, document_schema
 from .._storage import Store
 from .._types import (
     Kind,
@@ -22,11 +23,28 @@ from .._types import (
     family,
     uri_text,
 )
+from .documents import DocumentScan
 from .parts import CheckPlan, plan_of
 from .scan import DEFAULT_MAX_EXAMPLES, CheckOptions, Scan
 
 METRICS = ("cosine", "euclidean", "dotproduct")
 ExtraColumns = Literal["error", "warn"]
+SchemaLike = DocumentSchema | Mapping[str, Any] | str | os.PathLike[str]
+
+
+def _against_schema(
+    schema: DocumentSchema, kind: Kind | None, dimension: int | None, metric: str | None
+) -> None:
+    """A document schema says what every document must be: the vector options may only agree."""
+    if kind is not None:
+        raise UsageError("kind describes a vector index's records; a document schema is given")
+    dense = schema.dense
+    for name, given, known in (
+        ("dimension", dimension, dense[1].dimension if dense else None),
+        ("metric", metric, dense[1].metric if dense else None),
+    ):
+        if given is not None and given != known:
+            raise UsageError(f"{name}={given!r} contradicts the schema's dense field ({known!r})")
 
 
 def _scan(
@@ -35,7 +53,7 @@ def _scan(
     kind: Kind | None,
     dimension: int | None,
     metric: str | None,
-    limits: str | Limits,
+    limits: str | Limits | None,
     extra_columns: ExtraColumns,
     index: IndexDescription | None,
     quick: bool,
@@ -44,8 +62,12 @@ def _scan(
     progress: Progress | None,
     workers: int | None,
     processes: int | None,
+    schema: SchemaLike | None = None,
 ) -> Scan:
     target = uri_text(uri)
+    documents = None if schema is None else document_schema(schema)
+    if documents is not None:
+        _against_schema(documents, kind, dimension, metric)
     kind, dimension = check_kind(kind), check_dimension(dimension)
     if metric is not None:
         check_choice(metric, "metric", METRICS)
@@ -71,15 +93,17 @@ def _scan(
         kind=kind,
         dimension=dimension,
         metric=metric,
-        limits=Limits.resolve(limits),
+        limits=Limits.resolve(limits or ("2024" if documents is None else "documents")),
         extra_columns=extra_columns,
         index=index,
         quick=bool(quick),
         max_examples=check_count(max_examples, "max_examples"),
         workers=check_count(workers, "workers") or None,
         processes=check_count(processes, "processes"),
+        schema=documents,
     )
-    return Scan(Store(target, storage_options), options, check_progress(progress))
+    scan = Scan if documents is None else DocumentScan
+    return scan(Store(target, storage_options), options, check_progress(progress))
 
 
 def check(
@@ -88,9 +112,10 @@ def check(
     kind: Kind | None = None,
     dimension: int | None = None,
     metric: str | None = None,
-    limits: str | Limits = "2024",
+    limits: str | Limits | None = None,
     extra_columns: ExtraColumns = "error",
     index: IndexDescription | None = None,
+    schema: SchemaLike | None = None,
     quick: bool = False,
     max_examples: int | None = DEFAULT_MAX_EXAMPLES,
     storage_options: Mapping[str, Any] | None = None,
@@ -103,14 +128,19 @@ def check(
     kind ("dense" | "sparse" | "hybrid"; inferred per namespace when None), dimension (else
     each namespace's first vector) and metric say what the records must be; `index` (an
     `IndexDescription`, see `describe_index`) adds the index rules and implies all three.
-    limits: a profile name ("2024", "2026") or `Limits`. extra_columns: "error" | "warn".
+    schema: a document index's schema (a `DocumentSchema`, its JSON as a dict, or a JSON
+    file's path): the prefix is then that index's JSON Lines import, every line judged
+    against it (see docs/documents.md); kind must be None, dimension and metric agree.
+    limits: a profile name ("2024", the default for Parquet; "2026"; "documents", the default
+    with a schema) or `Limits`. extra_columns: "error" | "warn" (Parquet only).
     quick: read the footers and the first rows of every file only (schema, kind, dimension and
     metric from real vectors, layout, limits, index rules; no duplicates across rows).
     max_examples: findings kept per code and file (None: all; counts are always exact).
     progress(done_bytes, total_bytes); workers: threads; processes: worker processes for
-    metadata JSON (0, the default: none; None starts them for namespaces of 200,000+ metadata
-    rows: they import the caller's main module, so a script needs the
-    `if __name__ == "__main__":` guard; the CLI uses None).
+    metadata JSON, or for JSON Lines documents (0, the default: none; None starts them for
+    namespaces of 200,000+ metadata rows, or 64 MB+ of JSON Lines on 3+ cores: they import the
+    caller's main module, so a script needs the `if __name__ == "__main__":` guard; the CLI
+    uses None).
     """
     scan = _scan(
         uri,
@@ -126,6 +156,7 @@ def check(
         progress=progress,
         workers=workers,
         processes=processes,
+        schema=schema,
     )
     findings = list(scan)
     return Report(findings, scan.summary())
@@ -137,9 +168,10 @@ def iter_findings(
     kind: Kind | None = None,
     dimension: int | None = None,
     metric: str | None = None,
-    limits: str | Limits = "2024",
+    limits: str | Limits | None = None,
     extra_columns: ExtraColumns = "error",
     index: IndexDescription | None = None,
+    schema: SchemaLike | None = None,
     quick: bool = False,
     max_examples: int | None = DEFAULT_MAX_EXAMPLES,
     storage_options: Mapping[str, Any] | None = None,
@@ -163,6 +195,7 @@ def iter_findings(
             progress=progress,
             workers=workers,
             processes=processes,
+            schema=schema,
         )
     )
 
@@ -173,9 +206,10 @@ def is_valid(
     kind: Kind | None = None,
     dimension: int | None = None,
     metric: str | None = None,
-    limits: str | Limits = "2024",
+    limits: str | Limits | None = None,
     extra_columns: ExtraColumns = "error",
     index: IndexDescription | None = None,
+    schema: SchemaLike | None = None,
     quick: bool = False,
     storage_options: Mapping[str, Any] | None = None,
     workers: int | None = None,
@@ -190,6 +224,7 @@ def is_valid(
         limits=limits,
         extra_columns=extra_columns,
         index=index,
+        schema=schema,
         quick=quick,
         max_examples=1,
         storage_options=storage_options,
@@ -204,7 +239,7 @@ def plan_check(
     kind: Kind | None = None,
     dimension: int | None = None,
     metric: str | None = None,
-    limits: str | Limits = "2024",
+    limits: str | Limits | None = None,
     extra_columns: ExtraColumns = "error",
     index: IndexDescription | None = None,
     quick: bool = False,

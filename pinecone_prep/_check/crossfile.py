@@ -7,7 +7,7 @@ the values read back before anything is reported."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -22,10 +22,25 @@ from .._storage import Store
 from .._survey import FileInfo
 from .rows import FileResult
 
+ReadBack = Callable[[Store, str, Ordinals, str], dict[int, Any]]
+
 
 class CrossFile:
-    def __init__(self, store: Store, collector: Collector, *, dimension: int | None) -> None:
+    """`read_back(store, key, rows, column)` gives the values hashed (Parquet cells by
+    default); `id_column` names the record id in locations."""
+
+    def __init__(
+        self,
+        store: Store,
+        collector: Collector,
+        *,
+        dimension: int | None,
+        read_back: ReadBack = read_back,
+        id_column: str = "id",
+    ) -> None:
         self.store = store
+        self.read_back = read_back
+        self.id_column = id_column
         self.collector = collector
         self.dimension = dimension  # the one given: files are judged against it (S012)
         self.files: list[FileInfo] = []  # every file scanned, in order: vector ordinals
@@ -69,7 +84,7 @@ class CrossFile:
                 yield kept
 
     def namespace_done(self, files: list[FileInfo]) -> Iterator[Finding]:
-        yield from self._duplicates(self.ids, files, "id", "R005")
+        yield from self._duplicates(self.ids, files, self.id_column, "R005")
 
     def finish(self) -> Iterator[Finding]:
         yield from self._duplicates(self.vectors, self.files, "values", "R014")
@@ -85,7 +100,7 @@ class CrossFile:
         values = self._records_at(files, base, np.concatenate(groups), column)
         pairs = [(o, c[0]) for c in equal_classes(groups, values) for o in c[1:]]
         wanted = np.array([o for pair in pairs for o in pair], np.int64)
-        ids = values if column == "id" else self._records_at(files, base, wanted, "id")
+        ids = values if code == "R005" else self._records_at(files, base, wanted, self.id_column)
         message = duplicate_id if code == "R005" else identical_vector
         for ordinal, first in sorted(pairs):
             loc = self._locate(files, base, ordinal, column, ids.get(ordinal))
@@ -106,7 +121,7 @@ class CrossFile:
         for in_file in np.split(ordinals, np.flatnonzero(np.diff(which)) + 1):
             index = int(np.searchsorted(base, in_file[0], side="right") - 1)
             first = int(base[index])
-            cells = read_back(self.store, files[index].key, in_file - first, column)
+            cells = self.read_back(self.store, files[index].key, in_file - first, column)
             out.update((first + row, value) for row, value in cells.items())
         return out
 

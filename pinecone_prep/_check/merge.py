@@ -6,20 +6,30 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from .._collector import Collector
+from .._dupes import read_back
 from .._report import Finding
 from .._storage import Store
 from .._survey import NamespaceInfo
-from .crossfile import CrossFile
+from .crossfile import CrossFile, ReadBack
 from .rows import FileResult
 
 
 class Merge:
     def __init__(
-        self, store: Store, collector: Collector, *, dimension: int | None, quick: bool
+        self,
+        store: Store,
+        collector: Collector,
+        *,
+        dimension: int | None,
+        quick: bool,
+        read_back: ReadBack = read_back,
+        id_column: str = "id",
     ) -> None:
         self.collector = collector
         self.quick = quick  # a quick check reads too few rows to compare them across files
-        self.cross = CrossFile(store, collector, dimension=dimension)
+        self.cross = CrossFile(
+            store, collector, dimension=dimension, read_back=read_back, id_column=id_column
+        )
 
     def namespace(self, ns: NamespaceInfo, results: Iterable[FileResult]) -> Iterator[Finding]:
         """A namespace's file results (those of its readable files, in file order)."""

@@ -18,6 +18,7 @@ from .._errors import UsageError
 from .._index import IndexDescription
 from .._limits import Limits
 from .._report import Finding, NamespaceSummary, Summary
+from .._schema import DocumentSchema
 from .._storage import Store
 from .._survey import FOOTER_BUDGET, NamespaceInfo, Survey, SurveyOptions
 from .._types import Kind, Meter, Progress
@@ -42,6 +43,7 @@ class CheckOptions:
     workers: int | None = None
     processes: int | None = 0  # None: by volume
     footer_budget: int = FOOTER_BUDGET
+    schema: DocumentSchema | None = None  # a document index's: the prefix is JSON Lines
 
 
 class Scan:

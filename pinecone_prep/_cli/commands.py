@@ -43,6 +43,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             storage_options=storage_options(args.storage_option),
             max_examples=args.max_examples,
             quick=args.quick,
+            schema=args.schema,
             progress=progress,
             processes=None,  # worker processes for heavy metadata: this entry point is guarded
             **_target_index(args),  # --- import ---
@@ -211,6 +212,9 @@ def cmd_convert(args: argparse.Namespace) -> int:
                 overwrite=args.overwrite,
                 storage_options=storage_options(args.storage_option),
                 progress=progress,
+                format=args.file_format,
+                schema=args.schema,
+                gzip=args.gzip,
                 **sizes,
             )
         except pp.ValidationError as exc:

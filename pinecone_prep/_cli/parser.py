@@ -84,7 +84,10 @@ def _add_format(parser: argparse.ArgumentParser) -> None:
 
 def _add_rule_options(parser: argparse.ArgumentParser) -> None:
     """How the check judges the data: shared by `check` and `import`."""
-    parser.add_argument("--limits", default="2024", help="limits profile: 2024 (default) or 2026")
+    parser.add_argument(
+        "--limits",
+        help="limits profile: 2024 (default for Parquet), 2026, documents (default for JSON Lines)",
+    )
     parser.add_argument("--extra-columns", choices=("error", "warn"), default="error")
     parser.add_argument(
         "--max-examples", type=_count, default=20, help="examples per code and file (20)"
@@ -198,6 +201,12 @@ def _add_check(commands: Any) -> None:
     check.add_argument("--dimension", type=_positive_int)
     check.add_argument("--metric", choices=("cosine", "euclidean", "dotproduct"))
     check.add_argument(
+        "--schema",
+        metavar="FILE",
+        help="a document index's schema (JSON, as describe_index gives it): check the prefix"
+        " as that index's JSON Lines import",
+    )
+    check.add_argument(
         "--quick",
         action="store_true",
         help="read the footers and the first rows of every file only (no duplicates)",
@@ -260,6 +269,19 @@ def _add_convert(commands: Any) -> None:
     )
     convert.add_argument("--kind", choices=("dense", "sparse", "hybrid"))
     convert.add_argument("--dimension", type=_positive_int)
+    # Not --format: every command's --format already says how the report is printed.
+    convert.add_argument(
+        "--file-format",
+        choices=("parquet", "jsonl"),
+        default="parquet",
+        help="parquet (a vector index, default) or jsonl (a document index: needs --schema)",
+    )
+    convert.add_argument(
+        "--schema",
+        metavar="FILE",
+        help="the document index's schema (JSON) for --file-format jsonl",
+    )
+    convert.add_argument("--gzip", action="store_true", help="write .jsonl.gz files")
     convert.add_argument(
         "--on-invalid",
         choices=("error", "skip", "quarantine"),

@@ -16,6 +16,7 @@ FAMILIES = {
     "S": "Schema",
     "R": "Records",
     "P": "The target index",
+    "D": "Document imports",
 }
 
 SOURCES = {
@@ -23,6 +24,9 @@ SOURCES = {
     "Pinecone docs: Database limits": "https://docs.pinecone.io/reference/api/database-limits",
     "Pinecone docs: Indexing overview": (
         "https://docs.pinecone.io/guides/index-data/indexing-overview"
+    ),
+    "Pinecone docs: Full-text search": (
+        "https://docs.pinecone.io/guides/search/full-text-search#bulk-import"
     ),
 }
 
@@ -37,6 +41,10 @@ renumbered or reused, so they are safe to grep for, to allow-list in CI and to r
 `--format json`. The severity given here is the default; R025 (1,001 to 2,048 entries) and F004
 (a file the manifest does not list, an unreadable manifest) report milder cases as warnings.
 `pinecone-prep rules` lists the codes in the terminal; `--format json` gives every field below.
+
+The D codes are a document index's JSON Lines import (`check --schema FILE`, see
+[Document indexes](documents.md)); a document also gets the R codes it shares with a Parquet
+record, naming its field.
 
 L007, L010 and the P codes need the target index: `check --index NAME` reads it live,
 `check --cloud CLOUD --kind KIND` describes it by hand (see [Importing](importing.md)).
@@ -82,6 +90,10 @@ CHOICES = """\
 - **Empty files (F002) are a warning, a namespace without records (L008) an error.** Pinecone
   fails an import whose namespace yields no record; a single empty file among full ones is only
   noise.
+- **Document imports (D codes) read JSON Lines strictly:** a BOM, blank lines, CR LF endings,
+  a key twice in one object and a gzip file of several members are errors, sizes are decimal
+  (2,000,000 bytes per line, 40,000 of metadata, 100,000 per full-text field). The full list
+  is in [Document indexes](documents.md#choices-where-the-sources-are-silent).
 - **Files that disagree (F003) are errors.** Unless they are given, a namespace's kind comes
   from its first file's columns and its dimension from its first vector (files in name order);
   a later file that differs is F003, and when its dimension differs its rows are R011 as well.

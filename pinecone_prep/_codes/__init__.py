@@ -7,10 +7,11 @@ this catalogue (`pinecone-prep rules --format markdown`).
 from __future__ import annotations
 
 from .code import Code, Severity
+from .documents import DOCUMENT_CODES
 from .layout import LAYOUT_CODES
 from .records import RECORD_CODES
 
-CODES: dict[str, Code] = {**LAYOUT_CODES, **RECORD_CODES}
+CODES: dict[str, Code] = {**LAYOUT_CODES, **RECORD_CODES, **DOCUMENT_CODES}
 
 
 def severity_of(code: str) -> Severity:

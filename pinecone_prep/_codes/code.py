@@ -12,6 +12,7 @@ Severity = Literal["error", "warning", "info"]
 IMPORT_RECORDS = "Pinecone docs: Import records"
 DATABASE_LIMITS = "Pinecone docs: Database limits"
 INDEXING_OVERVIEW = "Pinecone docs: Indexing overview"
+FULL_TEXT_SEARCH = "Pinecone docs: Full-text search"  # its "Bulk import" section: JSON Lines
 ADDED = "pinecone-prep adds"
 INFERRED = "inferred"
 

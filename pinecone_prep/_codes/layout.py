@@ -8,7 +8,7 @@ LAYOUT_CODES: dict[str, Code] = {
     # 1. Layout of an import prefix
     "L001": Code(
         severity="error",
-        meaning="URI names a .parquet object instead of a prefix",
+        meaning="URI names an import file (.parquet, .jsonl) instead of a prefix",
         source=IMPORT_RECORDS,
         example="the URI names a .parquet object; give the prefix that holds the namespace"
         " folders instead",
@@ -16,14 +16,14 @@ LAYOUT_CODES: dict[str, Code] = {
     ),
     "L002": Code(
         severity="error",
-        meaning="no .parquet object under the URI",
+        meaning="no import file under the URI (.parquet; .jsonl or .jsonl.gz for a document index)",
         source=IMPORT_RECORDS,
         example="no .parquet object under the URI ('No Parquet files found')",
         fix="Check the URI for typos; Pinecone imports only objects whose names end in `.parquet`.",
     ),
     "L003": Code(
         severity="error",
-        meaning=".parquet object directly under the URI, outside any namespace folder",
+        meaning="import file directly under the URI, outside any namespace folder",
         source=IMPORT_RECORDS,
         example="Parquet object sits directly under the URI, outside any namespace folder"
         " (Pinecone: 'No namespace detected')",
@@ -32,7 +32,7 @@ LAYOUT_CODES: dict[str, Code] = {
     ),
     "L004": Code(
         severity="warning",
-        meaning=".parquet object nested deeper than one folder below the URI",
+        meaning="import file nested deeper than one folder below the URI",
         source=INFERRED,
         example="Parquet object is nested 1 folder(s) below namespace 'ns'; Pinecone's handling"
         " of nesting is undocumented",
@@ -47,7 +47,7 @@ LAYOUT_CODES: dict[str, Code] = {
     ),
     "L006": Code(
         severity="info",
-        meaning="non-.parquet objects ignored by Pinecone",
+        meaning="objects that are not import files, ignored by Pinecone",
         source=IMPORT_RECORDS,
         example="1 non-.parquet object(s) in the URI itself will be ignored by Pinecone",
         fix="Nothing to do if they are logs or markers; rename data files to end in `.parquet`.",
@@ -135,7 +135,8 @@ LAYOUT_CODES: dict[str, Code] = {
     # 3. Files and schema
     "F001": Code(
         severity="error",
-        meaning="object is not readable Parquet (or, for convert, an unparsable input)",
+        meaning="object cannot be read: not Parquet, broken gzip (or, for convert, an unparsable"
+        " input)",
         source=IMPORT_RECORDS,
         example="not readable Parquet (0 bytes): Parquet file size is 0 bytes",
         fix="Write the file again (an interrupted upload is the usual cause), or remove it.",

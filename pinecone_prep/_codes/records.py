@@ -8,7 +8,7 @@ RECORD_CODES: dict[str, Code] = {
     # 4. Records
     "R001": Code(
         severity="error",
-        meaning="`id` is null",
+        meaning="record id missing or null (`id`; a document's `_id`)",
         source=IMPORT_RECORDS,
         example="`id` is null",
         fix="Give every record an id.",
@@ -44,7 +44,7 @@ RECORD_CODES: dict[str, Code] = {
     ),
     "R010": Code(
         severity="error",
-        meaning="`values` is null",
+        meaning="dense vector missing or null (`values`; a document's dense_vector field)",
         source=IMPORT_RECORDS,
         example="`values` is null",
         fix="Embed the record, or leave it out.",
@@ -145,7 +145,8 @@ RECORD_CODES: dict[str, Code] = {
     ),
     "R032": Code(
         severity="error",
-        meaning="`metadata` over 40,960 bytes",
+        meaning="metadata too large: `metadata` over 40,960 bytes; a document's metadata fields"
+        " over 40,000 bytes",
         source=DATABASE_LIMITS,
         example="`metadata` is 40,961 bytes; the maximum is 40,960",
         fix="Keep long text elsewhere (your own store, keyed by the id) and only filterable"

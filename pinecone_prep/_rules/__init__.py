@@ -7,6 +7,8 @@ bad data; `pinecone_prep._report.Collector` turns their results into findings wi
     layout.py    L001-L006, L009 and namespace names     files.py     F002-F004, L008
     schema.py    S001-S012                               records.py   R001-R026
     metadata.py  R030-R038                               limits.py    M001-M006
+    documents.py a document against its schema (D, and the R codes documents share)
+    lines.py     a JSON line as text (D001 numbers, D007)  blocks.py  a block of documents
 """
 
 from __future__ import annotations

@@ -6,14 +6,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .._manifest import Manifest
-from .._spec import MANIFEST_KEY, PARQUET
+from .._spec import MANIFEST_KEY
 from .._types import Kind, StoredObject, family
 from . import Issue
+from .layout import PARQUET_FILES, FileKind
 
 
-def unreadable(size: int, reason: str) -> Issue:
-    """F001 for an object whose footer pyarrow rejects."""
-    return Issue("F001", f"not readable Parquet ({size:,} bytes): {reason}")
+def unreadable(size: int, reason: str, what: str = "Parquet") -> Issue:
+    """F001 for an object whose footer pyarrow rejects (or whose gzip stream is broken)."""
+    return Issue("F001", f"not readable {what} ({size:,} bytes): {reason}")
 
 
 def unreadable_row_group(group: int, reason: str) -> Issue:
@@ -78,7 +79,9 @@ def _at(key: str) -> str | None:
     return key.split("/")[0] if "/" in key else None
 
 
-def manifest_issues(listing: Sequence[StoredObject], manifest: Manifest) -> list[Issue]:
+def manifest_issues(
+    listing: Sequence[StoredObject], manifest: Manifest, files: FileKind = PARQUET_FILES
+) -> list[Issue]:
     """F004: a listing of an import root (keys relative to it) against the root's manifest.
     Record counts need the files' footers: see `manifest_records_issue`."""
     issues = []
@@ -102,7 +105,7 @@ def manifest_issues(listing: Sequence[StoredObject], manifest: Manifest) -> list
             issues.append(Issue("F004", message, f.key, _at(f.key)))
     expected = manifest.by_key
     for key in sorted(listed):
-        if key.endswith(PARQUET) and key not in expected:
+        if files.matches(key) and key not in expected:
             issues.append(
                 Issue(
                     "F004",

@@ -1,5 +1,6 @@
 """Layout rules L001-L006 and L009: Pinecone's reading of an import prefix, as pure functions of
-its listing. A namespace is the first folder level below the URI; only `.parquet` objects count;
+its listing. A namespace is the first folder level below the URI; only import files count
+(`.parquet` for a vector index, `.jsonl` and `.jsonl.gz` for a document index: `FileKind`);
 every other object is ignored by Pinecone and listed once per namespace (L006)."""
 
 from __future__ import annotations
@@ -7,9 +8,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .._spec import MAX_NAMESPACE_CHARS, PARQUET, RESERVED_PREFIX
+from .._spec import JSONL, JSONL_GZ, MAX_NAMESPACE_CHARS, PARQUET, RESERVED_PREFIX
 from .._types import StoredObject
 from . import Issue
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """The objects an import reads: names ending in one of `suffixes` (lower case, as
+    Pinecone's docs spell them), called `label` in messages."""
+
+    suffixes: tuple[str, ...]
+    label: str
+    short: str  # the suffixes in one word: ".parquet", ".jsonl(.gz)"
+    none_found: str  # L002's message
+
+    def matches(self, key: str) -> bool:
+        return key.endswith(self.suffixes)
+
+
+PARQUET_FILES = FileKind(
+    (PARQUET,), "Parquet", PARQUET, "no .parquet object under the URI ('No Parquet files found')"
+)
+JSONL_FILES = FileKind(
+    (JSONL, JSONL_GZ), "JSON Lines", ".jsonl(.gz)", "no .jsonl or .jsonl.gz object under the URI"
+)
 
 
 @dataclass
@@ -59,24 +82,28 @@ def scheme_issue(scheme: str, importable: bool) -> Issue | None:
     )
 
 
-def object_issue(uri: str) -> Issue:
+def object_issue(uri: str, files: FileKind = PARQUET_FILES) -> Issue:
     """L001 (or L002) for a URI that names an object instead of a prefix."""
-    if uri.endswith(PARQUET):
+    suffix = next(
+        (s for s in sorted(files.suffixes, key=len, reverse=True) if uri.endswith(s)), None
+    )
+    if suffix is not None:
         return Issue(
             "L001",
-            "the URI names a .parquet object; give the prefix that holds the namespace folders"
+            f"the URI names a {suffix} object; give the prefix that holds the namespace folders"
             " instead",
         )
     return Issue("L002", "the URI names an object, not a prefix")
 
 
-def read_layout(objects: Sequence[StoredObject]) -> Layout:
-    """Group a sorted listing into namespaces and judge the layout rules L002-L006."""
+def read_layout(objects: Sequence[StoredObject], files: FileKind = PARQUET_FILES) -> Layout:
+    """Group a sorted listing into namespaces and judge the layout rules L002-L006 for the
+    import files `files`."""
     layout = Layout()
     ignored: dict[str, int] = {}
     for obj in objects:
         parts = obj.key.split("/")
-        if not obj.key.endswith(PARQUET):
+        if not files.matches(obj.key):
             scope = parts[0] if len(parts) > 1 else ""
             ignored[scope] = ignored.get(scope, 0) + 1
             continue
@@ -84,8 +111,8 @@ def read_layout(objects: Sequence[StoredObject]) -> Layout:
             layout.issues.append(
                 Issue(
                     "L003",
-                    "Parquet object sits directly under the URI, outside any namespace folder"
-                    " (Pinecone: 'No namespace detected')",
+                    f"{files.label} object sits directly under the URI, outside any namespace"
+                    " folder (Pinecone: 'No namespace detected')",
                     obj.key,
                 )
             )
@@ -95,7 +122,7 @@ def read_layout(objects: Sequence[StoredObject]) -> Layout:
             layout.issues.append(
                 Issue(
                     "L004",
-                    f"Parquet object is nested {len(parts) - 2} folder(s) below namespace"
+                    f"{files.label} object is nested {len(parts) - 2} folder(s) below namespace"
                     f" {namespace!r}; Pinecone's handling of nesting is undocumented",
                     obj.key,
                     namespace,
@@ -111,13 +138,11 @@ def read_layout(objects: Sequence[StoredObject]) -> Layout:
         layout.issues.append(
             Issue(
                 "L006",
-                f"{count} non-.parquet object(s) in {where} will be ignored by Pinecone",
+                f"{count} non-{files.short} object(s) in {where} will be ignored by Pinecone",
                 scope,
                 scope or None,
             )
         )
     if not layout.namespaces and not any(i.code == "L003" for i in layout.issues):
-        layout.issues.append(
-            Issue("L002", "no .parquet object under the URI ('No Parquet files found')")
-        )
+        layout.issues.append(Issue("L002", files.none_found))
     return layout

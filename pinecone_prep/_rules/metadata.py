@@ -110,30 +110,37 @@ def _not_json(text: bytes | memoryview | str, exc: Exception) -> tuple[str, str]
 
 
 def value_problem(doc: dict[str, Any]) -> tuple[str, str] | None:
-    """The metadata type rules (R033-R038) on one parsed object. Runs once per record: the
-    common types (text, booleans, safe numbers) are tested first and leave at once."""
+    """The metadata type rules (R033-R038) on one parsed object: (code, message)."""
+    found = first_value_problem(doc)
+    return None if found is None else (found[0], found[2])
+
+
+def first_value_problem(doc: dict[str, Any]) -> tuple[str, str, str] | None:
+    """(code, key, message) of the first metadata rule (R033-R038) an object breaks. Runs once
+    per record: the common types (text, booleans, safe numbers) are tested first and leave at
+    once."""
     for key, value in doc.items():
         if key[:1] == "$":
-            return "R036", f"metadata key {key!r} starts with `$`"
+            return "R036", key, f"metadata key {key!r} starts with `$`"
         kind = type(value)
         if kind is str or kind is bool:
             continue
         if kind is int:
             if -MAX_SAFE_INT <= value <= MAX_SAFE_INT:
                 continue
-            return "R037", f"metadata key {key!r} holds {value}, beyond +-2^53 (float64)"
+            return "R037", key, f"metadata key {key!r} holds {value}, beyond +-2^53 (float64)"
         if kind is float:
             if math.isfinite(value):
                 continue
-            return "R038", f"metadata key {key!r} is not a finite number"
+            return "R038", key, f"metadata key {key!r} is not a finite number"
         if kind is list:
             if all(type(v) is str for v in value):
                 continue
-            return "R035", f"metadata key {key!r} holds a list with non-string items"
+            return "R035", key, f"metadata key {key!r} holds a list with non-string items"
         if kind is dict:
-            return "R033", f"metadata key {key!r} holds a nested object"
+            return "R033", key, f"metadata key {key!r} holds a nested object"
         if value is None:
-            return "R034", f"metadata key {key!r} is null (remove the key instead)"
+            return "R034", key, f"metadata key {key!r} is null (remove the key instead)"
     return None
 
 

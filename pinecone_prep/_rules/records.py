@@ -4,6 +4,7 @@ the Arrow buffers; messages are built lazily, only for the rows a report keeps."
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -25,8 +26,9 @@ from .arrow import (
 )
 
 
-def id_hits(ids: pa.Array) -> list[Hit]:
-    """R001-R004 on a string column of record ids, on its raw buffers."""
+def id_hits(ids: pa.Array, column: str = "id") -> list[Hit]:
+    """R001-R004 on a string column of record ids, on its raw buffers (`column`: its name in
+    findings and messages)."""
     col = strings(ids)
     lengths = col.lengths
     hits = []
@@ -37,10 +39,10 @@ def id_hits(ids: pa.Array) -> list[Hit]:
 
     nulls = np.flatnonzero(~col.valid).astype(np.int64)
     if len(nulls):
-        hits.append(Hit("R001", "id", nulls, lambda i: "`id` is null"))
+        hits.append(Hit("R001", column, nulls, lambda i: f"`{column}` is null"))
     empty = np.flatnonzero(col.valid & (lengths == 0)).astype(np.int64)
     if len(empty):
-        hits.append(Hit("R002", "id", empty, lambda i: "`id` is the empty string"))
+        hits.append(Hit("R002", column, empty, lambda i: f"`{column}` is the empty string"))
     # Characters <= bytes, so only ids over 512 bytes can be over 512 characters.
     long = np.flatnonzero(col.valid & (lengths > MAX_ID_CHARS)).astype(np.int64)
     long = long[[len(col.text(int(i))) > MAX_ID_CHARS for i in long]] if len(long) else long
@@ -48,9 +50,11 @@ def id_hits(ids: pa.Array) -> list[Hit]:
         hits.append(
             Hit(
                 "R003",
-                "id",
+                column,
                 long,
-                lambda i: f"`id` has {len(col.text(i))} characters; the maximum is {MAX_ID_CHARS}",
+                lambda i: (
+                    f"`{column}` has {len(col.text(i))} characters; the maximum is {MAX_ID_CHARS}"
+                ),
             )
         )
     start, stop = int(col.offsets[0]), int(col.offsets[-1])
@@ -61,13 +65,18 @@ def id_hits(ids: pa.Array) -> list[Hit]:
         bad = bad[col.valid[bad]]
         if len(bad):
             hits.append(
-                Hit("R004", "id", bad, lambda i: f"`id` {shown(i)} is not ASCII or holds NUL")
+                Hit(
+                    "R004",
+                    column,
+                    bad,
+                    lambda i: f"`{column}` {shown(i)} is not ASCII or holds NUL",
+                )
             )
     return hits
 
 
-def dense_hits(values: pa.Array, dimension: int | None) -> list[Hit]:
-    """R010-R013 on a list<float> column."""
+def dense_hits(values: pa.Array, dimension: int | None, column: str = "values") -> list[Hit]:
+    """R010-R013 on a list<float> column (`column`: its name in findings and messages)."""
     offsets, _ = flat_list(values)
     lengths = np.diff(offsets)
     valid = values.is_valid().to_numpy(zero_copy_only=False)
@@ -75,7 +84,7 @@ def dense_hits(values: pa.Array, dimension: int | None) -> list[Hit]:
 
     nulls = np.flatnonzero(~valid).astype(np.int64)
     if len(nulls):
-        hits.append(Hit("R010", "values", nulls, lambda i: "`values` is null"))
+        hits.append(Hit("R010", column, nulls, lambda i: f"`{column}` is null"))
     rows = np.flatnonzero(valid).astype(np.int64)
     # An empty vector is wrong whatever the dimension: Pinecone has no 0-dimensional vector.
     size = lengths[rows]
@@ -85,9 +94,9 @@ def dense_hits(values: pa.Array, dimension: int | None) -> list[Hit]:
         hits.append(
             Hit(
                 "R011",
-                "values",
+                column,
                 wrong,
-                lambda i: f"`values` has {lengths[i]} numbers; {expected}",
+                lambda i: f"`{column}` has {lengths[i]} numbers; {expected}",
             )
         )
     too_big = values.type.value_type == pa.float64()
@@ -113,14 +122,14 @@ def dense_hits(values: pa.Array, dimension: int | None) -> list[Hit]:
         hits.append(
             Hit(
                 "R012",
-                "values",
+                column,
                 bad,
-                lambda i: "`values` contains NaN, Inf, null, or a number beyond float32",
+                lambda i: f"`{column}` contains NaN, Inf, null, or a number beyond float32",
             )
         )
     zero = sorted_rows(zero_parts)
     if len(zero):
-        hits.append(Hit("R013", "values", zero, lambda i: "`values` is all zeros"))
+        hits.append(Hit("R013", column, zero, lambda i: f"`{column}` is all zeros"))
     return hits
 
 
@@ -135,8 +144,9 @@ def _rows(mask: npt.NDArray[np.bool_]) -> Rows:
     return np.flatnonzero(mask).astype(np.int64)
 
 
-def sparse_hits(sparse: pa.Array, kind: Kind | None) -> list[Hit]:
-    """R020-R026 on a struct<indices: list<int>, values: list<float>> column."""
+def sparse_hits(sparse: pa.Array, kind: Kind | None, column: str = "sparse_values") -> list[Hit]:
+    """R020-R026 on a struct<indices: list<int>, values: list<float>> column (`column`: its
+    name in findings)."""
     valid = sparse.is_valid().to_numpy(zero_copy_only=False)
     names = [sparse.type.field(i).name for i in range(sparse.type.num_fields)]
     parts = dict(zip(names, sparse.flatten(), strict=True))
@@ -174,7 +184,8 @@ def sparse_hits(sparse: pa.Array, kind: Kind | None) -> list[Hit]:
         ),
         severity="warning",
     )
-    return hits + _sparse_element_hits(i_off, i_child, v_off, v_child, valid & (n_idx > 1), valid)
+    hits += _sparse_element_hits(i_off, i_child, v_off, v_child, valid & (n_idx > 1), valid)
+    return hits if column == "sparse_values" else [replace(h, column=column) for h in hits]
 
 
 def _sparse_element_hits(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import IO, Any
 
 import pyarrow as pa
@@ -232,6 +232,23 @@ class Store(Writes):
             self._must_be_regular(key, OSError)
             handle: IO[bytes] = self.fs.open(self._full(key), "rb")
             return handle
+
+    def stream(self, key: str, block: int = READ_BUFFER) -> Iterator[bytes]:
+        """An object's bytes, read sequentially in blocks of at most `block` bytes (JSON Lines
+        files); every failure, mid-stream included, is a StorageError."""
+        with self._errors("open", key):
+            self._must_be_regular(key, OSError)
+            handle = self.fs.open(self._full(key), "rb")
+        try:
+            while True:
+                with self._errors("read", key):
+                    data: bytes = handle.read(block)
+                if not data:
+                    return
+                yield data
+        finally:
+            with suppress(Exception):
+                handle.close()
 
     def head(self, key: str, length: int) -> bytes:
         """The first `length` bytes of an object (one ranged request on object stores)."""

@@ -15,6 +15,7 @@ from typing import Any
 from .._errors import UsageError
 from .._rules.arrow import first_length
 from .._rules.schema import dimension_issues
+from .._schema import DocumentSchema, document_schema
 from .._spec import TMP_PREFIX
 from .._storage import Store
 from .._types import Kind, Meter, Progress, check_progress, uri_text
@@ -24,6 +25,7 @@ from .inputs import Sizing, Wanted, read_input
 from .model import (
     DEFAULT_ROW_GROUP_BYTES,
     DEFAULT_TARGET_FILE_BYTES,
+    FileFormatName,
     OnInvalid,
     StagedPart,
     WriteOptions,
@@ -42,6 +44,7 @@ def _columns(
     metadata_column: str | None,
     metadata_columns: Sequence[str] | None,
     namespace_column: str | None,
+    schema: DocumentSchema | None = None,
 ) -> ColumnPlan:
     def name(value: Any, what: str, required: bool = False) -> str | None:
         if value is None and not required:
@@ -58,6 +61,7 @@ def _columns(
         raise UsageError(
             f"metadata_columns must be a non-empty list of names, not {metadata_columns!r}"
         )
+    fields = () if schema is None else (schema.dense[0] if schema.dense else None, schema.sparse)
     return ColumnPlan(
         name(id_column, "id_column", required=True) or "id",
         name(values_column, "values_column"),
@@ -65,6 +69,8 @@ def _columns(
         name(metadata_column, "metadata_column"),
         tuple(metadata_columns or ()),
         name(namespace_column, "namespace_column"),
+        texts=schema.texts if schema is not None else (),
+        fields=tuple(n for n in fields if n is not None),
     )
 
 
@@ -105,6 +111,9 @@ def write(
     overwrite: bool = False,
     storage_options: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
+    format: FileFormatName = "parquet",
+    schema: DocumentSchema | Mapping[str, Any] | str | os.PathLike[str] | None = None,
+    gzip: bool = False,
 ) -> WriteResult:
     """Write `data` as Pinecone import files under `root` (`ROOT/NAMESPACE/part-NNNNN.parquet`).
 
@@ -127,7 +136,14 @@ def write(
     an estimate, 0 when the input's length is unknown). A namespace folder that is not empty
     is refused unless `overwrite=True` (then its objects are replaced). One write at a time per
     root: a second is refused while the first holds the root's lock.
+
+    `format="jsonl"` writes a document index's import instead: `schema` (a `DocumentSchema`,
+    its JSON as a dict, or a JSON file's path) names its fields; the vector column feeds the
+    dense field (or a column named like it), the sparse column the sparse field, columns
+    named like full-text fields those fields, and the metadata spreads into flat keys. Files
+    are `part-NNNNN.jsonl`, or `.jsonl.gz` with `gzip=True` (see docs/documents.md).
     """
+    doc_schema = None if schema is None else document_schema(schema)
     options = WriteOptions(
         columns=_columns(
             id_column=id_column,
@@ -136,7 +152,11 @@ def write(
             metadata_column=metadata_column,
             metadata_columns=metadata_columns,
             namespace_column=namespace_column,
+            schema=doc_schema,
         ),
+        file_format=format,
+        schema=doc_schema,
+        gzip=bool(gzip),
         namespace=namespace,
         kind=kind,
         dimension=dimension,
@@ -211,6 +231,9 @@ def stage(
     target_file_bytes: int = DEFAULT_TARGET_FILE_BYTES,
     row_group_bytes: int = DEFAULT_ROW_GROUP_BYTES,
     storage_options: Mapping[str, Any] | None = None,
+    format: FileFormatName = "parquet",
+    schema: DocumentSchema | Mapping[str, Any] | str | os.PathLike[str] | None = None,
+    gzip: bool = False,
 ) -> StagedPart:
     """Stage one partition of a distributed write: its files under
     `ROOT/_pinecone_prep_tmp/JOB/PART-ATTEMPT/` (names that Pinecone ignores), judged by every
@@ -219,10 +242,12 @@ def stage(
     same `kind` and `dimension` (fix them on the driver: each part would infer its own).
     `attempt` (default: a fresh id) keeps a retried or speculative task's files apart.
     `quarantine`: also stage the rejected rows as files, for `publish(on_invalid="quarantine")`.
+    `format`, `schema`, `gzip`: as for `write` (JSON Lines for a document index).
     """
     for value, what in ((job, "job"), (part, "part"), (attempt or "a", "attempt")):
         if not isinstance(value, str) or not value or "/" in value:
             raise UsageError(f"{what} must be a name without '/', not {value!r}")
+    doc_schema = None if schema is None else document_schema(schema)
     options = WriteOptions(
         columns=_columns(
             id_column=id_column,
@@ -231,7 +256,11 @@ def stage(
             metadata_column=metadata_column,
             metadata_columns=metadata_columns,
             namespace_column=namespace_column,
+            schema=doc_schema,
         ),
+        file_format=format,
+        schema=doc_schema,
+        gzip=bool(gzip),
         namespace=namespace,
         kind=kind,
         dimension=dimension,

@@ -34,17 +34,19 @@ class ColumnPlan:
     metadata: str | None = None
     metadata_columns: tuple[str, ...] = ()
     namespace: str | None = None
+    texts: tuple[str, ...] = ()  # a document index's full-text fields, by column name
+    fields: tuple[str, ...] = ()  # its vector fields' names: columns that may feed them
 
     @property
     def wanted(self) -> list[str]:
         names = [self.id, self.values, self.sparse, self.metadata, *self.metadata_columns]
-        names.append(self.namespace)
+        names += [self.namespace, *self.texts, *self.fields]
         return list(dict.fromkeys(n for n in names if n is not None))
 
     @property
     def text(self) -> list[str]:
         """Columns to read as text from CSV, where "007" must not become the number 7."""
-        return [n for n in (self.id, self.namespace) if n is not None]
+        return [n for n in (self.id, self.namespace, *self.texts) if n is not None]
 
 
 @dataclass
@@ -57,6 +59,7 @@ class Converted:
     sparse: pa.Array | None = None
     metadata: pa.Array | None = None
     namespaces: pa.Array | None = None
+    texts: dict[str, pa.Array] = field(default_factory=dict)  # full-text fields (documents)
     hits: list[Hit] = field(default_factory=list)  # conversion problems: rows with no output
     # True when the metadata rules (but R032, size) already ran during conversion: the texts
     # were encoded from dicts that passed them.
@@ -147,7 +150,20 @@ def convert(chunk: Chunk, plan: ColumnPlan) -> Converted:
     if plan.namespace:
         out.namespaces, hits = namespace_column(cols[plan.namespace], plan.namespace)
         out.hits += hits
+    out.texts = {name: text_column(cols[name], name) for name in plan.texts}
     return out
+
+
+def text_column(col: Column, name: str) -> pa.Array:
+    """A full-text field's column: text (a null leaves the field out of its document)."""
+    arr = as_arrow(col, name)
+    if pa.types.is_null(arr.type):
+        return pa.nulls(len(arr), pa.string())
+    if not is_string_type(arr.type):
+        raise UsageError(
+            f"column {name!r} feeds a full-text field: it must hold text, not {arr.type}"
+        )
+    return arr.cast(pa.string())
 
 
 def id_column(col: Column, name: str) -> pa.Array:

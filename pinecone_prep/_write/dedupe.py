@@ -11,17 +11,21 @@ import numpy as np
 import pyarrow as pa
 
 from .._codes import severity_of
-from .._dupes import DuplicateFinder, Ordinals, equal_classes, read_back
+from .._dupes import DuplicateFinder, Ordinals, equal_classes
 from .._report import Finding, Location
 from .._rules.records import duplicate_id, identical_vector
 from .._storage import Store
+from .formats import FileFormat
 from .model import RejectedRow, StagedFile, StagedPart
 
 Drops = dict[int, dict[int, RejectedRow]]  # file (index into all parts' files) -> row -> why
 
 
-def find_duplicates(store: Store, parts: Sequence[StagedPart]) -> tuple[Drops, list[RejectedRow]]:
-    """The records to drop from the staged files, by file and row, and their rejected rows."""
+def find_duplicates(
+    store: Store, parts: Sequence[StagedPart], fmt: FileFormat
+) -> tuple[Drops, list[RejectedRow]]:
+    """The records to drop from the staged files, by file and row, and their rejected rows
+    (the staged files are read back in their format `fmt`)."""
     table, files = _hash_rows(parts)
     if not table.num_rows:
         return {}, []
@@ -42,9 +46,9 @@ def find_duplicates(store: Store, parts: Sequence[StagedPart]) -> tuple[Drops, l
         return {}, []
     where = (table.column("file").to_numpy(), table.column("row").to_numpy())
     wanted = np.unique(np.concatenate(id_groups + vector_groups))
-    ids = _read(store, files, where, wanted, "id")
+    ids = _read(fmt, store, files, where, wanted, "id")
     in_vectors = np.unique(np.concatenate(vector_groups)) if vector_groups else wanted[:0]
-    vecs = _read(store, files, where, in_vectors, "values")
+    vecs = _read(fmt, store, files, where, in_vectors, "values")
     id_class = {o: k for k, c in enumerate(equal_classes(id_groups, ids)) for o in c}
     vec_class = {o: k for k, c in enumerate(equal_classes(vector_groups, vecs)) for o in c}
     places = _Places(table, namespaces.dictionary.to_pylist(), ns_codes, ids)
@@ -94,6 +98,7 @@ def _hash_rows(parts: Sequence[StagedPart]) -> tuple[pa.Table, list[StagedFile]]
 
 
 def _read(
+    fmt: FileFormat,
     store: Store,
     files: list[StagedFile],
     where: tuple[Any, Any],
@@ -105,7 +110,7 @@ def _read(
     file_of, row_of = where
     for file in np.unique(file_of[ordinals]).tolist():
         mine = ordinals[file_of[ordinals] == file]
-        values = read_back(store, files[file].key, row_of[mine], column)
+        values = fmt.read_back(store, files[file].key, row_of[mine], column)
         out.update((int(g), values[int(r)]) for g, r in zip(mine, row_of[mine], strict=True))
     return out
 

@@ -15,10 +15,12 @@ from .._limits import Limits
 from .._report import Finding, RejectionSummary, Report, rejection_report
 from .._rules.layout import folder_problem
 from .._rules.schema import dimension_issues
+from .._schema import DocumentSchema
 from .._types import Kind, check_choice, check_dimension, check_kind, check_positive
 from .columns import ColumnPlan
 
 OnInvalid = Literal["error", "skip", "quarantine"]
+FileFormatName = Literal["parquet", "jsonl"]
 MiB = 2**20
 # Small enough that files are written while the next are checked (and memory stays bounded),
 # large enough that a terabyte is ~7,500 files (the per-import limit is 100,000).
@@ -39,8 +41,17 @@ class WriteOptions:
     target_file_bytes: int = DEFAULT_TARGET_FILE_BYTES
     row_group_bytes: int = DEFAULT_ROW_GROUP_BYTES
     overwrite: bool = False
+    file_format: FileFormatName = "parquet"
+    schema: DocumentSchema | None = None  # a document index's, for JSON Lines
+    gzip: bool = False
+
+    @property
+    def format_name(self) -> str:
+        """ "parquet", "jsonl" or "jsonl.gz": what a staged part records."""
+        return "jsonl.gz" if self.gzip else self.file_format
 
     def __post_init__(self) -> None:
+        self._check_format()
         check_kind(self.kind)
         if check_dimension(self.dimension) is not None:
             for issue in dimension_issues(self.dimension or 1, None, "the dimension argument"):
@@ -64,6 +75,23 @@ class WriteOptions:
                 raise UsageError(f"invalid namespace: {problem}")
         if self.quarantine_uri is not None and self.on_invalid != "quarantine":
             raise UsageError("quarantine_uri needs on_invalid='quarantine'")
+
+    def _check_format(self) -> None:
+        """JSON Lines needs a document schema, which then fixes the vectors; Parquet takes
+        no schema and no gzip."""
+        check_choice(self.file_format, "format", ("parquet", "jsonl"))
+        if self.file_format == "parquet":
+            if self.schema is not None or self.gzip:
+                raise UsageError("schema and gzip are for format='jsonl' (a document index)")
+            return
+        if self.schema is None:
+            raise UsageError("format='jsonl' needs the document index's schema (schema=...)")
+        if self.kind is not None:
+            raise UsageError("kind describes a vector index; a document schema is given")
+        dense = self.schema.dense
+        if self.dimension is not None and (dense is None or dense[1].dimension != self.dimension):
+            found = dense[1].dimension if dense else None
+            raise UsageError(f"dimension={self.dimension} contradicts the schema's ({found})")
 
 
 @dataclass(frozen=True)
@@ -136,6 +164,7 @@ class StagedPart:
     quarantine: list[StagedFile] = field(default_factory=list)  # rejected rows, as files
     ignored_columns: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()  # the inputs, in order: rejected rows are sorted by them
+    format: str = "parquet"  # "parquet", "jsonl" or "jsonl.gz": how its files are written
 
     @property
     def records(self) -> int:

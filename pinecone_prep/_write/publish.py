@@ -25,7 +25,9 @@ from .._spec import MANIFEST_KEY, PARQUET, RESERVED_PREFIX, TMP_PREFIX
 from .._storage import Store
 from .._types import StoredObject
 from .dedupe import Drops, find_duplicates
+from .documents import format_named
 from .files import Part
+from .formats import FileFormat, ParquetFormat
 from .model import (
     OnInvalid,
     RejectedRow,
@@ -165,18 +167,22 @@ class Publishing:
 def publish_parts(root: Root, parts: Sequence[StagedPart], how: Publishing) -> WriteResult:
     """Publish the staged parts (in their order: a duplicate keeps its first record)."""
     store = root.store
+    formats = {p.format for p in parts}
+    if len(formats) > 1:
+        raise UsageError(f"parts of several formats cannot be published together: {formats}")
+    fmt = format_named(next(iter(formats), "parquet"))
     for name in sorted({f.namespace for p in parts for f in p.files}):
         root.claim(name, overwrite=how.overwrite)
-    drops, duplicates = find_duplicates(store, parts)
+    drops, duplicates = find_duplicates(store, parts, fmt)
     order = {p.part: i for i, p in enumerate(parts)}
     rejected = _in_order([*(r for p in parts for r in p.rejected), *duplicates], parts, order)
     if rejected and how.on_invalid == "error":
         raise RowsRejected(store.uri, rejected)
     files = [f for p in parts for f in p.files]
     schema = next((p.schema for p in parts if p.schema is not None), None)
-    files, lost = _rewrite(store, files, drops, schema, how)
+    files, lost = _rewrite(store, files, drops, schema, how, fmt)
     quarantined = _quarantine(store, parts, lost, how)
-    final = _final_keys(parts, files)
+    final = _final_keys(parts, files, fmt.suffix)
     written = _manifest_protocol(root, final)
     for job in sorted({p.job for p in parts}):
         store.delete_prefix(f"{TMP_PREFIX}/{job}")
@@ -197,7 +203,12 @@ def _in_order(
 
 
 def _rewrite(
-    store: Store, files: list[StagedFile], drops: Drops, schema: pa.Schema | None, how: Publishing
+    store: Store,
+    files: list[StagedFile],
+    drops: Drops,
+    schema: pa.Schema | None,
+    how: Publishing,
+    fmt: FileFormat,
 ) -> tuple[list[StagedFile], list[pa.RecordBatch]]:
     """Each staged file that holds dropped duplicates, written again without them; the dropped
     rows as quarantine batches."""
@@ -206,8 +217,7 @@ def _rewrite(
     q_schema = quarantine_schema(schema) if schema is not None else None
     for index, dropped in sorted(drops.items()):
         staged = files[index]
-        with store.open_parquet(staged.key) as source:
-            table = source.read().cast(schema)  # one file: bounded by its target size
+        table = fmt.read_table(store, staged.key, schema)  # one file: its target size
         gone = np.isin(np.arange(table.num_rows), list(dropped))
         if how.quarantine is not None and q_schema is not None:
             rows = np.flatnonzero(gone).tolist()
@@ -218,7 +228,7 @@ def _rewrite(
         for batch in table.filter(pa.array(~gone)).to_batches():
             fresh.add(batch)
         if fresh.records:
-            fresh.flush_to(store, schema, how.row_group_bytes)
+            fresh.flush_to(store, schema, fmt.encoder(how.row_group_bytes))
             store.move(fresh.key, staged.key)
         out[index] = StagedFile(
             staged.key, staged.namespace, fresh.records, fresh.bytes, fresh.sha256
@@ -242,7 +252,7 @@ def _quarantine(
         dropped = Part("", f"{parts[0].folder}/_duplicates.parquet.tmp")
         for batch in lost:
             dropped.add(batch)
-        dropped.flush_to(store, lost[0].schema, how.row_group_bytes)
+        dropped.flush_to(store, lost[0].schema, ParquetFormat().encoder(how.row_group_bytes))
         label = parts[0].part if len(parts) == 1 else "duplicates"
         moves.append((dropped.key, quarantine_name(label, len(moves))))
     for key, name in moves:
@@ -252,10 +262,11 @@ def _quarantine(
 
 
 def _final_keys(
-    parts: Sequence[StagedPart], files: list[StagedFile]
+    parts: Sequence[StagedPart], files: list[StagedFile], suffix: str
 ) -> list[tuple[StagedFile, str]]:
-    """NAMESPACE/part-NNNNN.parquet for a plain write; part-<part>-NNNNN.parquet for staged
-    parts, numbered per namespace and part in order (deterministic names)."""
+    """NAMESPACE/part-NNNNN.parquet (or .jsonl, .jsonl.gz: `suffix`) for a plain write;
+    part-<part>-NNNNN.parquet for staged parts, numbered per namespace and part in order
+    (deterministic names)."""
     final = []
     counts: dict[tuple[str, str], int] = {}
     labels = [p.part for p in parts for _ in p.files]
@@ -264,7 +275,7 @@ def _final_keys(
             continue
         seq = counts.get((staged.namespace, label), 0)
         counts[(staged.namespace, label)] = seq + 1
-        name = f"part-{label + '-' if label else ''}{seq:05d}{PARQUET}"
+        name = f"part-{label + '-' if label else ''}{seq:05d}{suffix}"
         final.append((staged, f"{staged.namespace}/{name}"))
     return final
 

@@ -16,20 +16,18 @@ import pyarrow as pa
 from .._collector import Place, hit_findings
 from .._dupes import hash_strings, vector_hashes
 from .._errors import StorageError, UsageError
-from .._rules import Hit
 from .._rules.arrow import first_length
-from .._rules.metadata import metadata_hits
-from .._rules.records import dense_hits, id_hits, sparse_hits
 from .._rules.schema import dimension_issues
 from .._spec import DEFAULT_NAMESPACE
 from .._storage import Store
 from .._types import Kind, Meter
-from .columns import ColumnPlan, Converted, convert, resolve_schema
+from .columns import ColumnPlan, Converted, convert
+from .documents import format_named
 from .files import Pipeline, Placement, Router
+from .formats import Judged, ParquetFormat
 from .inputs import Chunk, Sizing
 from .model import RejectedRow, StagedFile, StagedPart, WriteOptions
 from .quarantine import quarantine_columns, quarantine_schema
-from .vectors import final_sparse
 
 MAX_CHUNK_ROWS = 1 << 20
 HASH_SCHEMA = pa.schema(
@@ -43,29 +41,6 @@ HASH_SCHEMA = pa.schema(
         ("source_row", pa.int64()),
     ]
 )
-
-
-def rule_hits(conv: Converted, dimension: int | None, kind: Kind | None) -> list[Hit]:
-    """The checker's record rules on one converted chunk. A row that could not be converted
-    (a conversion hit) is judged by that problem alone in its column."""
-    hits = id_hits(conv.ids)
-    if conv.values is not None:
-        hits += dense_hits(conv.values, dimension)
-    if conv.sparse is not None:
-        hits += sparse_hits(conv.sparse, kind)
-    if conv.metadata is not None:
-        hits += metadata_hits(conv.metadata, {} if conv.metadata_judged else None)
-    explained: dict[str, list[npt.NDArray[np.int64]]] = {}
-    for hit in conv.hits:
-        explained.setdefault(hit.column, []).append(hit.rows)
-    kept = []
-    for hit in hits:
-        if hit.column in explained:
-            rows = hit.rows[~np.isin(hit.rows, np.concatenate(explained[hit.column]))]
-            hit = Hit(hit.code, hit.column, rows, hit.describe, hit.severity)
-        if len(hit.rows):
-            kept.append(hit)
-    return conv.hits + kept
 
 
 class Stager:
@@ -90,6 +65,7 @@ class Stager:
         self.meter = meter
         self.total_rows = total_rows
         self.pipeline = Pipeline()
+        self.format = format_named(options.format_name, options.schema)
         self.plan: ColumnPlan | None = None
         self.schema: pa.Schema | None = None
         self.kind: Kind | None = options.kind
@@ -105,9 +81,9 @@ class Stager:
         self.bytes_out = 0
 
     def _resolve(self, chunk: Chunk) -> None:
-        names = list(chunk.columns)
+        fmt, names = self.format, list(chunk.columns)
         every = [*names, *chunk.ignored]
-        plan, schema, kind = resolve_schema(self.options.columns, names, self.kind, every=every)
+        plan, schema, kind = fmt.resolve(self.options.columns, names, self.kind, every=every)
         self.plan, self.schema, self.kind = plan, schema, kind
         opts = self.options
         self.router = Router(
@@ -116,16 +92,19 @@ class Stager:
             prefix=self.folder,
             schema=schema,
             target_file_bytes=opts.target_file_bytes,
-            row_group_bytes=opts.row_group_bytes,
+            encode=fmt.encoder(opts.row_group_bytes),
+            suffix=fmt.suffix,
         )
-        if opts.on_invalid == "quarantine":
+        if opts.on_invalid == "quarantine":  # rejected rows are Parquet, whatever the format
+            quarantine = ParquetFormat()
             self.rejects = Router(
                 self.store,
                 self.pipeline,
                 prefix=f"{self.folder}/_rejected",
                 schema=quarantine_schema(schema),
                 target_file_bytes=opts.target_file_bytes,
-                row_group_bytes=opts.row_group_bytes,
+                encode=quarantine.encoder(opts.row_group_bytes),
+                suffix=quarantine.suffix,
             )
 
     def feed(self, chunk: Chunk, sizing: Sizing) -> None:
@@ -136,17 +115,18 @@ class Stager:
         if chunk.source not in self.sources:
             self.sources.append(chunk.source)
         conv = convert(chunk, self.plan)
-        if conv.values is not None and self.dimension is None:
+        if conv.values is not None and self.dimension is None and self.format.infers_dimension:
             self.dimension = first_length(conv.values)
             for issue in dimension_issues(self.dimension or 1, None, "the first vector"):
                 raise UsageError(issue.message)
-        hits = rule_hits(conv, self.dimension, self.kind)
+        judged = self.format.judge(conv, self.dimension, self.kind)
+        hits = judged.hits
         bad = np.unique(np.concatenate([h.rows for h in hits])) if hits else np.empty(0, np.int64)
         if len(bad):
-            self._reject(chunk, conv, hits, bad)
+            self._reject(chunk, conv, judged, bad)
         good = np.setdiff1d(np.arange(conv.rows, dtype=np.int64), bad, assume_unique=True)
         if len(good):
-            self._accept(chunk, conv, good)
+            self._accept(chunk, conv, judged, good)
         self.rows_seen += chunk.rows
         per_row = max(1, conv.nbytes // max(1, conv.rows))
         sizing.rows = int(np.clip(self.options.row_group_bytes // per_row, 1, MAX_CHUNK_ROWS))
@@ -162,8 +142,9 @@ class Stager:
         return names
 
     def _reject(
-        self, chunk: Chunk, conv: Converted, hits: list[Hit], bad: npt.NDArray[np.int64]
+        self, chunk: Chunk, conv: Converted, judged: Judged, bad: npt.NDArray[np.int64]
     ) -> None:
+        hits = judged.hits
         spaces: list[str | None] = [None] * conv.rows
         for row, name in zip(bad.tolist(), self._namespaces_of(conv, bad), strict=True):
             spaces[row] = name
@@ -186,10 +167,13 @@ class Stager:
         ]
         self.rejected += rows
         if self.rejects is not None:
-            batch = quarantine_columns(self.rejects.schema, _taken(conv, bad), rows)
+            taken = self.format.taken(conv, judged, bad)
+            batch = quarantine_columns(self.rejects.schema, taken, rows)
             self.rejects.route("rejected", batch)
 
-    def _accept(self, chunk: Chunk, conv: Converted, good: npt.NDArray[np.int64]) -> None:
+    def _accept(
+        self, chunk: Chunk, conv: Converted, judged: Judged, good: npt.NDArray[np.int64]
+    ) -> None:
         assert self.router is not None and self.schema is not None
         if conv.namespaces is None:
             groups = {self.options.namespace or DEFAULT_NAMESPACE: np.arange(len(good))}
@@ -204,7 +188,7 @@ class Stager:
                     self.claim(name)
                 self.namespaces.add(name)
             rows = good[at]
-            batch = _output(conv, rows, self.schema)
+            batch = self.format.output(conv, judged, rows, self.schema)
             placed = self.router.route(name, batch)
             self.bytes_out += batch.nbytes
             self.hashes.append(_hash_batch(name, batch, placed, chunk, rows))
@@ -216,6 +200,7 @@ class Stager:
         self.pipeline.drain()
         self.pipeline.stop()
         return StagedPart(
+            format=self.format.name,
             job=self.job,
             part=self.part,
             folder=self.folder,
@@ -241,34 +226,6 @@ def _staged(router: Router | None) -> list[StagedFile]:
     """The router's files, in creation order: the hash rows' `file` indexes them."""
     parts = router.parts if router is not None else []
     return [StagedFile(p.key, p.namespace, p.records, p.bytes, p.sha256) for p in parts]
-
-
-def _taken(conv: Converted, rows: npt.NDArray[np.int64]) -> dict[str, pa.Array | None]:
-    index = pa.array(rows)
-    return {
-        "id": conv.ids.take(index),
-        "values": conv.values.take(index) if conv.values is not None else None,
-        "sparse_values": conv.sparse.take(index) if conv.sparse is not None else None,
-        "metadata": conv.metadata.take(index) if conv.metadata is not None else None,
-    }
-
-
-def _output(conv: Converted, rows: npt.NDArray[np.int64], schema: pa.Schema) -> pa.RecordBatch:
-    """The accepted `rows` of a chunk in the output schema (no copy when that is all)."""
-    whole = len(rows) == conv.rows
-    index = pa.array(rows)
-
-    def pick(arr: pa.Array) -> pa.Array:
-        return arr if whole else arr.take(index)
-
-    arrays = [pick(conv.ids)]
-    if conv.values is not None:
-        arrays.append(pick(conv.values))
-    if conv.sparse is not None:
-        arrays.append(final_sparse(pick(conv.sparse)))
-    if conv.metadata is not None:
-        arrays.append(pick(conv.metadata))
-    return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
 def _hash_batch(

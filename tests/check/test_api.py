@@ -23,6 +23,7 @@ def test_public_api_is_pinned() -> None:
             "__version__",
             "CODES",
             "Code",
+            "DocumentSchema",
             "Finding",
             "ImportOutcome",
             "ImportPlan",
