@@ -76,15 +76,11 @@ def metadata_problem(text: bytes | memoryview | str) -> tuple[str, str] | None:
         return _not_json(text, exc)
     if type(doc) is not dict:
         return "R031", f"`metadata` must be a JSON object, found {type(doc).__name__}"
-    found = value_problem(doc)
-    if found is None and any(_wide(v) for v in doc.values()):
+    found = first_value_problem(doc, exact=False)
+    if found is not None and found[0] == RECHECK:
         # orjson reads an integer beyond 64 bits as a float: Python's parser keeps it whole.
-        found = value_problem(json.loads(_text(text)))
-    return found
-
-
-def _wide(value: Any) -> bool:
-    return type(value) is float and abs(value) >= 2**63 and value.is_integer()
+        found = first_value_problem(json.loads(_text(text)))
+    return None if found is None else (found[0], found[2])
 
 
 def _text(text: bytes | memoryview | str) -> str:
@@ -115,10 +111,17 @@ def value_problem(doc: dict[str, Any]) -> tuple[str, str] | None:
     return None if found is None else (found[0], found[2])
 
 
-def first_value_problem(doc: dict[str, Any]) -> tuple[str, str, str] | None:
+RECHECK = "recheck"  # a float that may have been an integer beyond 64 bits in the text
+_WIDE = 2.0**63
+
+
+def first_value_problem(
+    doc: dict[str, Any], *, exact: bool = True
+) -> tuple[str, str, str] | None:
     """(code, key, message) of the first metadata rule (R033-R038) an object breaks. Runs once
     per record: the common types (text, booleans, safe numbers) are tested first and leave at
-    once."""
+    once. `exact=False`: the object was parsed by orjson, which reads integers beyond 64 bits
+    as floats; such a float is RECHECK, for the caller to parse the text again."""
     for key, value in doc.items():
         if key[:1] == "$":
             return "R036", key, f"metadata key {key!r} starts with `$`"
@@ -130,8 +133,10 @@ def first_value_problem(doc: dict[str, Any]) -> tuple[str, str, str] | None:
                 continue
             return "R037", key, f"metadata key {key!r} holds {value}, beyond +-2^53 (float64)"
         if kind is float:
-            if math.isfinite(value):
+            if -_WIDE < value < _WIDE or (exact and math.isfinite(value)):
                 continue
+            if math.isfinite(value):
+                return RECHECK, key, ""
             return "R038", key, f"metadata key {key!r} is not a finite number"
         if kind is list:
             if all(type(v) is str for v in value):
