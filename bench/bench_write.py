@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -71,6 +72,7 @@ def main() -> None:
     parser.add_argument("--dim", type=int, default=1536)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--before", type=Path, help="a folder holding pinecone_prep_old")
     args = parser.parse_args()
     global OUT
     OUT = args.out / "write"
@@ -93,6 +95,16 @@ def main() -> None:
         "pp.write from pandas (arrays, JSON text)": write(pandas_json, "from-pandas"),
         "pp.write from pandas (arrays, dicts)": write(pandas_dicts, "from-pandas-dicts"),
     }
+    if args.before:  # an older copy of the package, as pinecone_prep_old (see bench_check.py)
+        sys.path.insert(0, str(args.before))
+        import pinecone_prep_old as old
+
+        contenders["before: write from polars"] = lambda: old.write(
+            polars_frame, str(OUT / "old-polars")
+        )
+        contenders["before: write from pandas (arrays, JSON)"] = lambda: old.write(
+            pandas_json, str(OUT / "old-pandas")
+        )
     for fn in contenders.values():  # warm up: page cache, allocator, imports
         timed(fn)
     times: dict[str, list[float]] = {name: [] for name in contenders}
@@ -100,7 +112,8 @@ def main() -> None:
         for name, fn in contenders.items():
             times[name].append(timed(fn))
     medians = {name: statistics.median(ts) for name, ts in times.items()}
-    baseline = medians["polars write_parquet snappy (baseline)"]
+    base = times["polars write_parquet snappy (baseline)"]
+    ratios = {name: [t / b for t, b in zip(ts, base, strict=True)] for name, ts in times.items()}
     result = pp.write(polars_frame, str(OUT / "from-polars"), overwrite=True)
     report = pp.check(str(OUT / "from-polars"))
     print(
@@ -110,10 +123,13 @@ def main() -> None:
                 "dim": args.dim,
                 "parquet_bytes": result.bytes,
                 "files": len(result.files),
-                "check_errors": report.summary["by_severity"]["error"],
+                "check_errors": report.summary.by_severity["error"],
                 "out": str(OUT),
                 "seconds": {name: round(t, 3) for name, t in medians.items()},
-                "ratio_to_baseline": {name: round(t / baseline, 2) for name, t in medians.items()},
+                "ratio_to_baseline": {
+                    name: f"{statistics.median(r):.2f} ({min(r):.2f}-{max(r):.2f})"
+                    for name, r in ratios.items()
+                },
                 "all_runs": {name: [round(t, 3) for t in ts] for name, ts in times.items()},
             },
             indent=2,

@@ -85,14 +85,13 @@ def _encode(cells: Sequence[Any]) -> tuple[pa.Array, Problems]:
             problems[i] = ("R031", f"`metadata` must be an object, found {type(cell).__name__}")
             texts.append(None)
             continue
-        # A null (None, NaT, NA) drops its key: Pinecone has no null metadata.
         try:
-            doc = {key: plain(value) for key, value in cell.items() if not is_null(value)}
+            doc = _plain_doc(cell)
         except RecursionError:
             problems[i] = ("R033", "`metadata` nests lists or objects too deeply")
             texts.append(None)
             continue
-        bad_key = next((key for key in doc if not isinstance(key, str)), None)
+        bad_key = next((key for key in doc if type(key) is not str), None)
         problem = (
             ("R030", f"metadata key {bad_key!r} is not a string")
             if bad_key is not None
@@ -107,6 +106,21 @@ def _encode(cells: Sequence[Any]) -> tuple[pa.Array, Problems]:
         problems[i] = problem
         texts.append(None)
     return pa.array(texts, pa.string()), problems
+
+
+_PLAIN = (str, int, float, bool)
+
+
+def _plain_doc(cell: Mapping[Any, Any]) -> dict[Any, Any]:
+    """A dict's values as the plain values the rules judge; a null (None, NaT, NA) drops its
+    key (Pinecone has no null metadata). The usual plain values pass without a call."""
+    doc = {}
+    for key, value in cell.items():
+        if type(value) in _PLAIN:
+            doc[key] = value
+        elif value is not None and not is_null(value):
+            doc[key] = plain(value)
+    return doc
 
 
 def _json_default(value: Any) -> Any:
