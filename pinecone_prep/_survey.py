@@ -148,6 +148,10 @@ def _without_schema(listing: list[StoredObject]) -> None:
         )
 
 
+def _other(files: FileKind) -> FileKind:
+    return JSONL_FILES if files is PARQUET_FILES else PARQUET_FILES
+
+
 def ordered_map(
     pool: ThreadPoolExecutor, fn: Callable[[T], R], items: Iterable[T], window: int
 ) -> Iterator[R]:
@@ -203,6 +207,9 @@ class Survey:
             yield from self._emit(object_issue(store.uri, self.options.import_files))
             return
         listing = store.list()
+        if self.options.files and self._foreign(listing):
+            yield from self._index(listing)  # P003 / P004: nothing else of it matters
+            return
         self.layout = read_layout(listing, self.options.import_files)
         if self.options.files and not self.layout.namespaces:
             _without_schema(listing)
@@ -210,7 +217,7 @@ class Survey:
             yield from self._emit(issue)
         if self.options.files:
             yield from self._manifest(listing)
-            yield from self._index()
+            yield from self._index(listing)
         self.namespaces = [
             NamespaceInfo(name, [FileInfo(name, o.key, store.uri_of(o.key), o.size) for o in objs])
             for name, objs in self.layout.namespaces.items()
@@ -234,11 +241,31 @@ class Survey:
         for issue in manifest_issues(listing, self.manifest, self.options.import_files):
             yield from self._emit(issue)
 
-    def _index(self) -> Iterator[Finding]:
+    def _foreign(self, listing: list[StoredObject]) -> bool:
+        """Whether the prefix holds the other format's import files and none of the index's
+        own (Parquet for a document index, JSON Lines for a legacy one)."""
+        if self.options.index is None:
+            return False
+        own = self.options.import_files
+        keys = [obj.key for obj in listing]
+        return not any(map(own.matches, keys)) and any(map(_other(own).matches, keys))
+
+    def _index(self, listing: list[StoredObject]) -> Iterator[Finding]:
+        """The index rules for the import files the prefix holds (its namespaces are the
+        folders of those files)."""
         index = self.options.index
         if index is None:
             return
-        found = index_issues(index, scheme=self.store.scheme, namespaces=self.layout.namespaces)
+        files, layout = self.options.import_files, self.layout
+        if self._foreign(listing):
+            files = _other(files)
+            layout = read_layout(listing, files)
+        found = index_issues(
+            index,
+            scheme=self.store.scheme,
+            namespaces=layout.namespaces,
+            files="jsonl" if files is JSONL_FILES else "parquet",
+        )
         for item in found:
             where = Location(self.store.uri_of(item.namespace or ""), item.namespace)
             kept = self.collector.finding(item.code, item.message, where)

@@ -2,7 +2,8 @@
 listing alone, before any line is read. The layout (L0xx with `.jsonl` / `.jsonl.gz`), names
 Pinecone would not read (D014), the manifest (F004), the target index (P0xx, L007, L010), the
 schema's integrated embedding (P002) and the limits (M0xx, a `.jsonl.gz` file counted at ten
-times its size). Record counts (M002, L008) need the lines: the scan judges them at the end."""
+times its size). Record counts (M002, L008) need the lines: the scan judges them at the end.
+A prefix of Parquet files and no JSON Lines, checked against a document index, is P003 alone."""
 
 from __future__ import annotations
 
@@ -94,14 +95,18 @@ class DocumentSurvey(Survey):
             yield from self._emit(object_issue(store.uri, JSONL_FILES))
             return
         listing = store.list()
+        if self._foreign(listing):
+            yield from self._index(listing)  # P003: Parquet cannot go into a document index
+            return
         self.layout = read_layout(listing, JSONL_FILES)
         for issue in self.layout.issues:
             yield from self._emit(issue)
         yield from self._near_misses(listing)
         yield from self._manifest(listing)
-        yield from self._index()
+        yield from self._index(listing)
         embedded = embedding_issue(self.schema)
-        if embedded is not None:
+        said = opts.index is not None and opts.index.integrated  # the index rules' P002
+        if embedded is not None and not said:
             yield from self._emit(embedded)
         self.namespaces = [
             NamespaceInfo(
