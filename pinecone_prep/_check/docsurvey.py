@@ -33,6 +33,7 @@ class DocumentFile(FileInfo):
 
     lines: int = 0
     readable_: bool = True  # False: its gzip stream is broken (F001)
+    counted: bool = True  # False: a quick check read its first lines and knows no more
 
     @property
     def records(self) -> int:

@@ -179,7 +179,7 @@ class DocumentScan(Scan):
                 done.append(_result(pending.popleft()))
         done += [_result(item) for item in pending]
         framing = reader.framing
-        file.lines = framing.rows
+        self._count(file, framing.rows)
         result = FileResult(file.key, framing.rows)
         for part in done:
             result.batch.findings += part.batch.findings
@@ -191,6 +191,15 @@ class DocumentScan(Scan):
             result.ids = (hashes, np.concatenate([d.skip for d in done]))
         result.failures = self._file_issues(file, framing)
         return result
+
+    def _count(self, file: DocumentFile, rows: int) -> None:
+        """A file's lines: all of them once read to the end; a quick check that stopped early
+        takes the manifest's count (its size matched: F004), or knows only a lower bound."""
+        file.lines = rows
+        if self.options.quick and rows >= QUICK_ROWS:
+            listed = self.manifest.by_key.get(file.key)
+            file.lines = listed.records if listed is not None else rows
+            file.counted = listed is not None
 
     def _job(self, file: DocumentFile, block: Block, reader: LineReader) -> BlockJob:
         framing = reader.framing
@@ -223,9 +232,10 @@ class DocumentScan(Scan):
             message = f"the gzip file holds {framing.members} members (concatenated streams);"
             message += " a reader that stops after the first would miss the rest"
             issues.append(Issue("D015", message))
+        cut = self.options.quick and framing.rows >= QUICK_ROWS  # not read to the end
         for issue in (
             empty_file(framing.rows) if framing.failure is None else None,
-            manifest_records_issue(self.manifest, file.key, framing.rows),
+            None if cut else manifest_records_issue(self.manifest, file.key, framing.rows),
         ):
             if issue is not None:
                 issues.append(issue)
@@ -253,7 +263,8 @@ class DocumentScan(Scan):
         dense = self.schema.dense
         dimension = dense[1].dimension if dense else None
         spaces = tuple(_document_namespace(ns, dimension) for ns in summary.by_namespace)
-        return replace(summary, by_namespace=spaces)
+        counted = all(getattr(f, "counted", True) for ns in self.namespaces for f in ns.files)
+        return replace(summary, by_namespace=spaces, records_counted=counted)
 
 
 def _document_namespace(ns: NamespaceSummary, dimension: int | None) -> NamespaceSummary:
