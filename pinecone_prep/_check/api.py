@@ -275,6 +275,7 @@ def plan_check(
     limits: str | Limits | None = None,
     extra_columns: ExtraColumns = "error",
     index: IndexDescription | None = None,
+    schema: SchemaLike | None = None,
     quick: bool = False,
     max_examples: int | None = DEFAULT_MAX_EXAMPLES,
     storage_options: Mapping[str, Any] | None = None,
@@ -283,7 +284,9 @@ def plan_check(
     """The first step of a check spread over workers (the options of `check`): the listing and
     footers are judged here and every namespace's kind and dimension fixed, so that tasks can
     `check_files` any share of `plan.files` and `merge_check` can make the report of the
-    whole prefix from their results."""
+    whole prefix from their results. With a document schema (`schema`, or a document
+    `index`), the plan is the JSON Lines prefix's listing and manifest, and each task checks
+    the lines of whole files."""
     scan = _scan(
         uri,
         kind=kind,
@@ -298,5 +301,6 @@ def plan_check(
         progress=None,
         workers=workers,
         processes=0,
+        schema=schema,
     )
     return plan_of(scan, uri_text(uri), storage_options)

@@ -15,9 +15,9 @@ from typing import Any
 from .._report import FileSummary, Finding
 from .._rules import Issue
 from .._rules.layout import JSONL_FILES, object_issue, read_layout, scheme_issue
-from .._rules.limits import limit_issues
+from .._rules.limits import counted_size, limit_issues
 from .._schema import DocumentSchema
-from .._spec import GZ_SIZE_FACTOR, JSONL_GZ, RESERVED_PREFIX
+from .._spec import RESERVED_PREFIX
 from .._survey import FileInfo, NamespaceInfo, Survey
 from .._types import StoredObject
 
@@ -42,7 +42,7 @@ class DocumentFile(FileInfo):
     @property
     def counted_bytes(self) -> int:
         """The size the limits judge: a `.jsonl.gz` file at ten times its stored size."""
-        return self.bytes * (GZ_SIZE_FACTOR if self.key.endswith(JSONL_GZ) else 1)
+        return counted_size(self.key, self.bytes)
 
     def row_group_of(self, row: int) -> int | None:
         return None  # JSON Lines has no row groups: a location is file and line
@@ -135,7 +135,4 @@ class DocumentSurvey(Survey):
             ns_bytes[f.namespace] += f.counted_bytes
         sizes = [(f.namespace, f.key, f.counted_bytes) for f in files]
         for issue in limit_issues(replace(limits, max_records=None), ns_bytes, {}, sizes):
-            if issue.code == "M004" and issue.key and issue.key.endswith(JSONL_GZ):
-                message = f"{issue.message}; a .jsonl.gz file counts at {GZ_SIZE_FACTOR}x its size"
-                issue = replace(issue, message=message)
             yield from self._emit(issue)

@@ -140,7 +140,7 @@ def print_plan(result: pp.ImportPlan) -> None:
             f"{request.number:03d}",
             escape(names if len(names) <= 60 else names[:57] + "..."),
             f"{request.files:,}",
-            f"{request.records:,}",
+            "-" if request.records is None else f"{request.records:,}",
             bytes_text(request.bytes),
         )
     out.print(table)
@@ -153,9 +153,13 @@ def print_plan(result: pp.ImportPlan) -> None:
         names = escape(", ".join(result.unplaceable))
         out.print(f"[red]cannot be imported as they are:[/] {names}")
     verdict = "[bold green]OK[/]" if result.valid else "[bold red]NOT IMPORTABLE[/]"
+    records = (
+        "records not counted (JSON Lines: a plan reads no line; check counts them)"
+        if result.records is None
+        else f"{result.records:,} records"
+    )
     out.print(
-        f"\n{verdict}: {len(result.requests)} request(s), {result.records:,} records,"
-        f" {bytes_text(result.bytes)}"
+        f"\n{verdict}: {len(result.requests)} request(s), {records}, {bytes_text(result.bytes)}"
     )
 
 
