@@ -165,7 +165,7 @@ def check(
     against it (see docs/documents.md); kind must be None, dimension and metric agree; with a
     document `index` that has its schema, it must agree with it.
     limits: a profile name ("2024", the default for Parquet; "2026"; "documents", the default
-    with a schema) or `Limits`. extra_columns: "error" | "warn" (Parquet only).
+    for JSON Lines) or `Limits`. extra_columns: "error" | "warn" (Parquet only).
     quick: read the footers and the first rows of every file only (schema, kind, dimension and
     metric from real vectors, layout, limits, index rules; no duplicates across rows).
     max_examples: findings kept per code and file (None: all; counts are always exact).
