@@ -222,3 +222,10 @@ def test_sdk_missing_or_unsupported_is_a_usage_error(monkeypatch: pytest.MonkeyP
     monkeypatch.setitem(sys.modules, "pinecone", None)  # what an absent package looks like
     with pytest.raises(pp.UsageError, match=r"pip install 'pinecone-prep\[pinecone\]'"):
         pp.describe_index("docs", api_key="k")
+
+
+def test_a_schema_that_cannot_be_read_is_a_pinecone_error(fake: FakePinecone) -> None:
+    # The schema goes through the schema file's parser; a field it refuses names the index.
+    fake.add_index("docs", schema={"v": {"type": "dense_vector", "dimension": 8, "metric": "x"}})
+    with pytest.raises(pp.PineconeError, match=r"index 'docs' reports a schema .*`metric`"):
+        describe(fake)
