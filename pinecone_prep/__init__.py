@@ -19,7 +19,7 @@ from ._errors import PineconeError, PrepError, StorageError, UsageError, Validat
 
 if TYPE_CHECKING:
     from ._check.api import check, is_valid, iter_findings
-    from ._index import IndexDescription, SchemaField
+    from ._index import IndexDescription
     from ._limits import Limits
     from ._pinecone.imports import (
         ImportOutcome,
@@ -45,7 +45,6 @@ _HOMES = {
     "is_valid": "._check.api",
     "iter_findings": "._check.api",
     "IndexDescription": "._index",
-    "SchemaField": "._index",
     "Limits": "._limits",
     "ImportOutcome": "._pinecone.imports",
     "ImportStartError": "._pinecone.imports",
@@ -109,7 +108,6 @@ __all__ = [
     "RejectedRow",
     "Report",
     "RowsRejected",
-    "SchemaField",
     "StagedPart",
     "StorageError",
     "Summary",

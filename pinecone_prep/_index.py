@@ -10,33 +10,32 @@ reports (the SDK has no "kind" for it):
   field that Pinecone embeds. The server refuses imports into it.
 - `document`: a document index (Documents API): named `dense_vector` / `sparse_vector` fields
   and/or full-text `string` fields. It imports JSON Lines, not Parquet.
+
+The schema itself is a `DocumentSchema` (`_schema.py`), the one representation of an index's
+fields: the checker judges a document index's JSON Lines against it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import Literal
 
 from ._errors import UsageError
+from ._schema import DocumentSchema
 from ._spec import DEFAULT_NAMESPACE
 
 IndexKind = Literal["dense", "sparse"]
 IndexFamily = Literal["vector", "integrated", "document"]
-FieldType = Literal[
-    "dense_vector",
-    "sparse_vector",
-    "string",
-    "semantic_text",
-    "string_list",
-    "boolean",
-    "integer",
-    "float",
-    "metadata",  # a field from before typed schemas: filterable, no type recorded
-]
+ImportFiles = Literal["parquet", "jsonl"]
 CLOUDS = ("aws", "gcp", "azure")
 FAMILIES: tuple[IndexFamily, ...] = ("vector", "integrated", "document")
-FIELD_TYPES: tuple[FieldType, ...] = get_args(FieldType)
+# DocumentSchema.family names the same families after the APIs that serve them.
+SCHEMA_FAMILIES: dict[str, IndexFamily] = {
+    "legacy_vector": "vector",
+    "legacy_integrated": "integrated",
+    "document": "document",
+}
 
 
 def _positive(name: str, value: object) -> None:
@@ -45,42 +44,18 @@ def _positive(name: str, value: object) -> None:
 
 
 @dataclass(frozen=True, kw_only=True)
-class SchemaField:
-    """One field of an index schema, as `describe_index` reports it.
-
-    `dimension` and `metric` are set for a `dense_vector` field (and for a `string` field that
-    Pinecone embeds into a dense vector); `full_text` marks a string field indexed for
-    full-text search; `embedded` marks a field whose vectors Pinecone computes itself (a
-    `semantic_text` field, or a `string` field with `embed` / `sparse_embed`)."""
-
-    name: str
-    type: FieldType
-    dimension: int | None = None
-    metric: str | None = None
-    full_text: bool = False
-    embedded: bool = False
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name:
-            raise UsageError(f"a schema field needs a non-empty name, not {self.name!r}")
-        if self.type not in FIELD_TYPES:
-            raise UsageError(
-                f"field {self.name!r}: type must be one of {', '.join(FIELD_TYPES)},"
-                f" not {self.type!r}"
-            )
-        _positive(f"field {self.name!r}: dimension", self.dimension)
-
-
-@dataclass(frozen=True, kw_only=True)
 class IndexDescription:
     """A target index. `namespaces` maps existing namespaces to their record counts (the
     default namespace may appear as "" or "__default__").
 
     `kind`, `dimension` and `metric` describe the index's vector slots (what the Parquet
-    `values` / `sparse_values` columns must match). `family` says what the index imports (see
-    the module text); `integrated` is True when Pinecone embeds any field itself, which it
-    does for every `integrated` index and for a document index with an embedding field.
-    `fields` is the whole schema (empty for an index described by hand)."""
+    `values` / `sparse_values` columns must match). `schema` is the index's schema as
+    `describe_index` reports it (a `DocumentSchema`; None for an index described by hand):
+    a document index's JSON Lines are checked against it. `family` says what the index
+    imports (see the module text): None takes it from the schema (a legacy vector index
+    without one); given with a schema, it must agree. `integrated` is True when Pinecone
+    embeds any field itself, which it does for every `integrated` index and for a document
+    index with an embedding field."""
 
     name: str | None = None
     kind: IndexKind = "dense"
@@ -89,24 +64,53 @@ class IndexDescription:
     cloud: str | None = None
     serverless: bool = True
     integrated: bool = False
-    family: IndexFamily = "vector"
-    fields: tuple[SchemaField, ...] = ()
+    family: IndexFamily | None = None  # None: from the schema; always set once built
+    schema: DocumentSchema | None = None
     namespaces: Mapping[str, int] = field(default_factory=dict)
     host: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in ("dense", "sparse"):
             raise UsageError(f"index kind must be 'dense' or 'sparse', not {self.kind!r}")
-        if self.family not in FAMILIES:
+        if self.family is not None and self.family not in FAMILIES:
             raise UsageError(f"family must be one of {', '.join(FAMILIES)}, not {self.family!r}")
         if self.cloud is not None and self.cloud not in CLOUDS:
             raise UsageError(f"cloud must be one of {', '.join(CLOUDS)}, not {self.cloud!r}")
         _positive("dimension", self.dimension)
-        if not all(isinstance(f, SchemaField) for f in self.fields):
-            raise UsageError("fields must be SchemaField values")
-        if self.family == "integrated" and not self.integrated:
-            # A legacy integrated index embeds by definition; say so once, here.
+        object.__setattr__(self, "family", self._family())
+        self._dense_slot()
+        # A legacy integrated index embeds by definition; a document index when its schema
+        # has an embedding field. Say so once, here.
+        embeds = self.family == "integrated" or bool(self.schema and self.schema.embedded)
+        if embeds and not self.integrated:
             object.__setattr__(self, "integrated", True)
+
+    def _family(self) -> IndexFamily:
+        if self.schema is None:
+            return self.family or "vector"
+        if not isinstance(self.schema, DocumentSchema):
+            raise UsageError(f"schema must be a DocumentSchema, not {type(self.schema).__name__}")
+        found = SCHEMA_FAMILIES.get(self.schema.family)
+        if found is None:
+            raise UsageError(
+                "the schema has no vector, full-text or semantic_text field: it says nothing"
+                " of what the index imports"
+            )
+        if self.family is not None and self.family != found:
+            raise UsageError(f"family={self.family!r} contradicts the schema (a {found} index)")
+        return found
+
+    def _dense_slot(self) -> None:
+        """The dimension and metric are the schema's dense field's, when it has one."""
+        dense = self.schema.dense if self.schema is not None else None
+        if dense is None:
+            return
+        for name, known in (("dimension", dense[1].dimension), ("metric", dense[1].metric)):
+            given = getattr(self, name)
+            if given is None:
+                object.__setattr__(self, name, known)
+            elif given != known:
+                raise UsageError(f"{name}={given!r} contradicts the schema's {dense[0]!r} field")
 
     def records_in(self, namespace: str) -> int | None:
         """Records already in `namespace` (None when it does not exist)."""
@@ -136,16 +140,20 @@ class IndexIssue:
 
 
 def index_issues(
-    index: IndexDescription, *, scheme: str, namespaces: Iterable[str]
+    index: IndexDescription,
+    *,
+    scheme: str,
+    namespaces: Iterable[str],
+    files: ImportFiles = "parquet",
 ) -> list[IndexIssue]:
-    """P001/P002/P003, L010 and L007 for an import of Parquet files from a `scheme` URI into
-    `index`."""
+    """P001-P004, L010 and L007 for an import of `files` (what the prefix holds: Parquet or
+    JSON Lines) from a `scheme` URI into `index`."""
     label = f"index {index.name!r}" if index.name else "the index"
     issues = []
     if not index.serverless:
         issues.append(IndexIssue("P001", f"{label} is a pod index; only serverless can import"))
     if index.integrated:
-        embedded = [f.name for f in index.fields if f.embedded]
+        embedded = index.schema.embedded if index.schema else ()
         which = f" (field {', '.join(map(repr, embedded))})" if embedded else ""
         issues.append(
             IndexIssue(
@@ -154,12 +162,20 @@ def index_issues(
                 " an index that embeds for itself (start_import answers 400)",
             )
         )
-    if index.family == "document":
+    if index.family == "document" and files == "parquet":
         issues.append(
             IndexIssue(
                 "P003",
                 f"{label} is a document index; Pinecone imports JSON Lines documents into it,"
                 " not Parquet (only a legacy vector index imports Parquet)",
+            )
+        )
+    if index.family != "document" and files == "jsonl":
+        issues.append(
+            IndexIssue(
+                "P004",
+                f"{label} is a legacy {index.family} index; Pinecone imports Parquet into it,"
+                " not JSON Lines (only a document index imports JSON Lines)",
             )
         )
     if scheme == "s3" and index.cloud not in (None, "aws"):

@@ -3,13 +3,17 @@
 Maps the namespaces of an import prefix, counts records (from Parquet footers) and bytes,
 judges the layout rules and the per-request limits, and when the prefix is more than one
 import request can take, packs whole namespaces into several requests that each fit.
+
+A prefix of JSON Lines (a document index's import) has no footers: the plan takes its files
+and bytes from the listing (a `.jsonl.gz` file counted at ten times its size, as the limits
+count it) and leaves its records uncounted (None).
 """
 
 from __future__ import annotations
 
 import html
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -20,7 +24,8 @@ from ._collector import Collector
 from ._errors import UsageError
 from ._limits import Limits
 from ._report import Counts, Finding, Location
-from ._rules.limits import limit_issues
+from ._rules.layout import JSONL_FILES
+from ._rules.limits import counted_size, limit_issues
 from ._storage import Store
 from ._survey import Survey, SurveyOptions
 from ._types import Meter, Progress, check_count, check_progress, uri_text
@@ -30,13 +35,23 @@ from ._types import Meter, Progress, check_count, check_progress, uri_text
 class NamespacePlan:
     name: str
     files: int
-    records: int
+    records: int | None  # None: not counted (JSON Lines)
     bytes: int
     objects: tuple[tuple[str, int], ...] = field(repr=False, default=())  # (key, bytes)
 
     @property
     def keys(self) -> list[str]:
         return [key for key, _ in self.objects]
+
+    @property
+    def counted_bytes(self) -> int:
+        """The bytes the limits judge (`counted_size`: a .jsonl.gz file at 10x)."""
+        return self.bytes + sum(counted_size(k, n) - n for k, n in self.objects)
+
+
+def _total(counts: Iterable[int | None]) -> int | None:
+    values = list(counts)
+    return None if None in values else sum(v for v in values if v is not None)
 
 
 @dataclass(frozen=True)
@@ -46,7 +61,7 @@ class ImportRequest:
     number: int
     namespaces: tuple[str, ...]
     files: int
-    records: int
+    records: int | None  # None: not counted (JSON Lines)
     bytes: int
     uri: str | None = None  # where the request's files are; set once materialized
 
@@ -81,8 +96,10 @@ class ImportPlan:
         return not any(f.severity == "error" for f in self.findings) and not self.unplaceable
 
     @property
-    def records(self) -> int:
-        return sum(ns.records for ns in self.namespaces)
+    def records(self) -> int | None:
+        """The records of every namespace; None for JSON Lines, whose lines a plan does not
+        read."""
+        return _total(ns.records for ns in self.namespaces)
 
     @property
     def bytes(self) -> int:
@@ -116,9 +133,10 @@ class ImportPlan:
 
     def __repr__(self) -> str:
         verdict = "valid" if self.valid else "NOT IMPORTABLE"
+        records = "uncounted" if self.records is None else f"{self.records:,}"
         return (
             f"<ImportPlan {verdict} {self.uri!r}: {len(self.namespaces):,} namespace(s),"
-            f" {self.records:,} records, {len(self.requests):,} request(s), limits"
+            f" {records} records, {len(self.requests):,} request(s), limits"
             f" {self.limits.name}>"
         )
 
@@ -126,7 +144,7 @@ class ImportPlan:
         esc = html.escape
         rows = "".join(
             f"<tr><td>{r.number}</td><td>{esc(', '.join(r.namespaces))}</td><td>{r.files:,}</td>"
-            f"<td>{r.records:,}</td><td>{r.bytes:,}</td></tr>"
+            f"<td>{'-' if r.records is None else f'{r.records:,}'}</td><td>{r.bytes:,}</td></tr>"
             for r in self.requests
         )
         problems = "".join(f"<li>{esc(str(f))}</li>" for f in self.findings)
@@ -140,13 +158,16 @@ class ImportPlan:
 def plan(
     uri: str | os.PathLike[str],
     *,
-    limits: str | Limits = "2024",
+    limits: str | Limits | None = None,
     storage_options: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
     workers: int | None = None,
 ) -> ImportPlan:
-    """Plan the import of `uri` from its listing and Parquet footers (no data pages read)."""
-    profile = Limits.resolve(limits)
+    """Plan the import of `uri` from its listing and Parquet footers (no data pages read).
+
+    A prefix of JSON Lines files and no Parquet is planned from its listing alone: records
+    None. `limits`: a profile name or `Limits`; None is "2024" for Parquet, "documents" for
+    JSON Lines (a profile that limits records cannot judge JSON Lines: a usage error)."""
     store = Store(uri_text(uri), storage_options)
     collector = Collector(max_examples=None, uri_of=store.uri_of)
     threads = check_count(workers, "workers") or ((os.cpu_count() or 2) if store.local else 32)
@@ -160,11 +181,19 @@ def plan(
             meter_footers=True,
         )
         findings = list(survey)
+    lines = survey.import_files is JSONL_FILES
+    profile = Limits.resolve(limits or ("documents" if lines else "2024"))
+    if lines and profile.max_records is not None:
+        raise UsageError(
+            f"the {profile.name} limits cap the records of a request, which a plan of JSON"
+            " Lines cannot count (it reads no line): plan with the documents limits, or check"
+            " the prefix"
+        )
     namespaces = [
         NamespacePlan(
             ns.name,
             len(ns.files),
-            ns.records,
+            None if lines else ns.records,
             ns.bytes,
             tuple((f.key, f.bytes) for f in ns.files),
         )
@@ -197,8 +226,9 @@ def pack(
     placeable = []
     for ns in namespaces:
         # A namespace alone, against the limits of one request: what splitting cannot fix.
-        sizes = [(ns.name, key, size) for key, size in ns.objects]
-        own = list(limit_issues(single, {ns.name: ns.bytes}, {ns.name: ns.records}, sizes))
+        sizes = [(ns.name, key, counted_size(key, size)) for key, size in ns.objects]
+        records = {} if ns.records is None else {ns.name: ns.records}
+        own = list(limit_issues(single, {ns.name: ns.counted_bytes}, records, sizes))
         for issue in own:
             file = issue.key if issue.code == "M004" else None
             advice = (
@@ -213,7 +243,7 @@ def pack(
             placeable.append(ns)
 
     bins: list[list[NamespacePlan]] = []
-    for ns in sorted(placeable, key=lambda n: (-n.bytes, -n.records, n.name)):
+    for ns in sorted(placeable, key=lambda n: (-n.counted_bytes, -(n.records or 0), n.name)):
         home = next((members for members in bins if _fits([*members, ns], limits)), None)
         if home is None:
             bins.append([ns])
@@ -227,7 +257,7 @@ def pack(
                 number,
                 tuple(n.name for n in members),
                 sum(n.files for n in members),
-                sum(n.records for n in members),
+                _total(n.records for n in members),
                 sum(n.bytes for n in members),
             )
         )
@@ -238,11 +268,11 @@ def _fits(members: list[NamespacePlan], limits: Limits) -> bool:
     """Whether these namespaces fit one request (per-namespace limits are checked earlier)."""
     totals = (
         (len(members), limits.max_namespaces),
-        (sum(n.records for n in members), limits.max_records),
-        (sum(n.bytes for n in members), limits.max_bytes),
+        (_total(n.records for n in members), limits.max_records),
+        (sum(n.counted_bytes for n in members), limits.max_bytes),
         (sum(n.files for n in members), limits.max_files),
     )
-    return all(limit is None or total <= limit for total, limit in totals)
+    return all(limit is None or total is None or total <= limit for total, limit in totals)
 
 
 def materialize(

@@ -136,7 +136,11 @@ class NamespaceSummary:
 
 @dataclass(frozen=True, kw_only=True)
 class Summary(Counts):
-    """What `check` saw: totals, exact finding counts, and per namespace and file."""
+    """What `check` saw: totals, exact finding counts, and per namespace and file.
+
+    `records_counted` is False when some file's records were not all counted (a quick check
+    of JSON Lines reads the first lines of each file, and only a manifest gives the rest):
+    `records` is then a lower bound."""
 
     uri: str
     limits: str
@@ -146,6 +150,7 @@ class Summary(Counts):
     bytes: int = 0
     by_namespace: tuple[NamespaceSummary, ...] = ()
     by_file: tuple[FileSummary, ...] = ()
+    records_counted: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -154,6 +159,7 @@ class Summary(Counts):
             "namespaces": self.namespaces,
             "files": self.files,
             "records": self.records,
+            "records_counted": self.records_counted,
             "bytes": self.bytes,
             **self.counts_dict(),
             "by_namespace": [ns.to_dict() for ns in self.by_namespace],

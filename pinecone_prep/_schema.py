@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -135,9 +135,21 @@ class DocumentSchema:
             return "document"
         return "unknown"
 
+    def same_fields(self, other: DocumentSchema) -> bool:
+        """The same fields, whatever their order and descriptions: what a document must be."""
+        return _plain(self) == _plain(other)
+
     def to_json(self) -> dict[str, Any]:
         """`{"fields": {...}}` in the API's shape (what `parse_schema` reads back)."""
         return {"fields": {name: _field_json(f) for name, f in self.fields}}
+
+
+def _plain(schema: DocumentSchema) -> dict[str, Field]:
+    described = (DenseVectorField, SparseVectorField, StringField)
+    return {
+        name: replace(f, description=None) if isinstance(f, described) else f
+        for name, f in schema.fields
+    }
 
 
 def _field_json(f: Field) -> dict[str, Any]:
@@ -265,17 +277,20 @@ def _check_fields(fields: list[tuple[str, Field]]) -> None:
         raise _bad("fields", f"at most {MAX_FULL_TEXT_FIELDS} full-text fields")
 
 
-def parse_schema(doc: Any) -> DocumentSchema:
+def parse_schema(doc: Any, *, described: bool = False) -> DocumentSchema:
     """A schema from its JSON: `{"fields": {...}}`, or a describe response holding it under
-    `schema`."""
+    `schema`. `described`: the schema of a live index, as the server reports it: each field
+    is read as strictly, but the rules of creating one (names, counts of fields) are the
+    server's business, so an index is never refused a description over them."""
     if isinstance(doc, Mapping) and "fields" not in doc and isinstance(doc.get("schema"), Mapping):
         doc = doc["schema"]
     if not isinstance(doc, Mapping) or not isinstance(doc.get("fields"), Mapping):
         raise _bad("the JSON", 'expected an object {"fields": {NAME: {"type": ...}, ...}}')
     fields = [(str(name), parse_field(str(name), spec)) for name, spec in doc["fields"].items()]
-    if not fields:
-        raise _bad("fields", "the schema has no field")
-    _check_fields(fields)
+    if not described:
+        if not fields:
+            raise _bad("fields", "the schema has no field")
+        _check_fields(fields)
     return DocumentSchema(tuple(fields))
 
 

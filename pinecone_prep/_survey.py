@@ -148,6 +148,16 @@ def _without_schema(listing: list[StoredObject]) -> None:
         )
 
 
+def _other(files: FileKind) -> FileKind:
+    return JSONL_FILES if files is PARQUET_FILES else PARQUET_FILES
+
+
+def _holds_other(listing: list[StoredObject], files: FileKind) -> bool:
+    """Whether the listing holds the other format's import files and none of `files`."""
+    keys = [obj.key for obj in listing]
+    return not any(map(files.matches, keys)) and any(map(_other(files).matches, keys))
+
+
 def ordered_map(
     pool: ThreadPoolExecutor, fn: Callable[[T], R], items: Iterable[T], window: int
 ) -> Iterator[R]:
@@ -185,6 +195,7 @@ class Survey:
         self.pool = pool
         self.meter = meter
         self.meter_footers = meter_footers  # progress per footer read (plan), else per F001
+        self.import_files = options.import_files  # a plan may find JSON Lines instead
         self.layout = Layout()
         self.namespaces: list[NamespaceInfo] = []
         self.manifest = Manifest()
@@ -200,23 +211,29 @@ class Survey:
         if dry_run is not None:
             yield from self._emit(dry_run)
         if store.is_object():
-            yield from self._emit(object_issue(store.uri, self.options.import_files))
+            yield from self._emit(object_issue(store.uri, self.import_files))
             return
         listing = store.list()
-        self.layout = read_layout(listing, self.options.import_files)
+        if self.options.files and self._foreign(listing):
+            yield from self._index(listing)  # P003 / P004: nothing else of it matters
+            return
+        if not self.options.files and _holds_other(listing, self.import_files):
+            self.import_files = JSONL_FILES  # a plan of JSON Lines: the listing is all it has
+        self.layout = read_layout(listing, self.import_files)
         if self.options.files and not self.layout.namespaces:
             _without_schema(listing)
         for issue in self.layout.issues:
             yield from self._emit(issue)
         if self.options.files:
             yield from self._manifest(listing)
-            yield from self._index()
+            yield from self._index(listing)
         self.namespaces = [
             NamespaceInfo(name, [FileInfo(name, o.key, store.uri_of(o.key), o.size) for o in objs])
             for name, objs in self.layout.namespaces.items()
         ]
         self.meter.total = sum(ns.bytes for ns in self.namespaces)
-        yield from self._footers()
+        if self.import_files is PARQUET_FILES:
+            yield from self._footers()
         for ns in self.namespaces:
             yield from self._namespace(ns)
         if self.options.limits is not None:
@@ -231,14 +248,30 @@ class Survey:
         except ValueError as exc:
             yield from self._emit(manifest_unreadable(str(exc)))
             return
-        for issue in manifest_issues(listing, self.manifest, self.options.import_files):
+        for issue in manifest_issues(listing, self.manifest, self.import_files):
             yield from self._emit(issue)
 
-    def _index(self) -> Iterator[Finding]:
+    def _foreign(self, listing: list[StoredObject]) -> bool:
+        """Whether the prefix holds the other format's import files and none of the index's
+        own (Parquet for a document index, JSON Lines for a legacy one)."""
+        return self.options.index is not None and _holds_other(listing, self.import_files)
+
+    def _index(self, listing: list[StoredObject]) -> Iterator[Finding]:
+        """The index rules for the import files the prefix holds (its namespaces are the
+        folders of those files)."""
         index = self.options.index
         if index is None:
             return
-        found = index_issues(index, scheme=self.store.scheme, namespaces=self.layout.namespaces)
+        files, layout = self.import_files, self.layout
+        if self._foreign(listing):
+            files = _other(files)
+            layout = read_layout(listing, files)
+        found = index_issues(
+            index,
+            scheme=self.store.scheme,
+            namespaces=layout.namespaces,
+            files="jsonl" if files is JSONL_FILES else "parquet",
+        )
         for item in found:
             where = Location(self.store.uri_of(item.namespace or ""), item.namespace)
             kept = self.collector.finding(item.code, item.message, where)

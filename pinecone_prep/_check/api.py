@@ -47,6 +47,47 @@ def _against_schema(
             raise UsageError(f"{name}={given!r} contradicts the schema's dense field ({known!r})")
 
 
+def _documents(index: IndexDescription | None, schema: SchemaLike | None) -> DocumentSchema | None:
+    """The document schema the prefix is judged against: the one given, or a document
+    index's own (which a given one must agree with). None: the prefix is Parquet."""
+    given = None if schema is None else document_schema(schema)
+    if index is None:
+        return given
+    label = f"index {index.name!r}" if index.name else "the index"
+    if index.family != "document":
+        if given is not None:
+            raise UsageError(
+                f"{label} is a legacy {index.family} index, which imports Parquet: a document"
+                " schema does not apply to it"
+            )
+        return None
+    if index.schema is None:
+        if given is None:
+            raise UsageError(
+                f"{label} is a document index described without its schema: give the schema"
+                " (schema=...), or describe the live index (describe_index)"
+            )
+        return given
+    if given is not None and not given.same_fields(index.schema):
+        raise UsageError(f"the schema given differs from the schema of {label}")
+    return index.schema
+
+
+def _against_index(
+    index: IndexDescription, kind: Kind | None, dimension: int | None, metric: str | None
+) -> tuple[Kind | None, int | None, str | None]:
+    """A legacy index decides what the records must be; an explicit option may only agree."""
+    if kind is not None and family(kind) != family(index.kind):
+        raise UsageError(f"kind={kind!r} contradicts the {index.kind} index")
+    for name, given, known in (
+        ("dimension", dimension, index.dimension),
+        ("metric", metric, index.metric),
+    ):
+        if given is not None and known is not None and given != known:
+            raise UsageError(f"{name}={given!r} contradicts the index ({known!r})")
+    return kind or index.kind, dimension or index.dimension, metric or index.metric
+
+
 def _scan(
     uri: str | os.PathLike[str],
     *,
@@ -65,30 +106,19 @@ def _scan(
     schema: SchemaLike | None = None,
 ) -> Scan:
     target = uri_text(uri)
-    documents = None if schema is None else document_schema(schema)
+    if index is not None and not isinstance(index, IndexDescription):
+        raise UsageError(f"index must be an IndexDescription, not {type(index).__name__}")
+    # A document index's prefix is its JSON Lines, judged against its schema; a legacy
+    # index's is Parquet (the other format is P003 / P004, found from the listing).
+    documents = _documents(index, schema)
     if documents is not None:
         _against_schema(documents, kind, dimension, metric)
     kind, dimension = check_kind(kind), check_dimension(dimension)
     if metric is not None:
         check_choice(metric, "metric", METRICS)
     check_choice(extra_columns, "extra_columns", ("error", "warn"))
-    if index is not None and not isinstance(index, IndexDescription):
-        raise UsageError(f"index must be an IndexDescription, not {type(index).__name__}")
-    # A document index imports JSON Lines: its fields say nothing of a Parquet file's columns
-    # (P003 says so, and the rows are not read).
-    if index is not None and index.family != "document":
-        # The index decides what the data must be; an explicit option may only agree with it.
-        if kind is not None and family(kind) != family(index.kind):
-            raise UsageError(f"kind={kind!r} contradicts the {index.kind} index")
-        for name, given, known in (
-            ("dimension", dimension, index.dimension),
-            ("metric", metric, index.metric),
-        ):
-            if given is not None and known is not None and given != known:
-                raise UsageError(f"{name}={given!r} contradicts the index ({known!r})")
-        kind = kind or index.kind
-        dimension = dimension or index.dimension
-        metric = metric or index.metric
+    if index is not None and documents is None:
+        kind, dimension, metric = _against_index(index, kind, dimension, metric)
     options = CheckOptions(
         kind=kind,
         dimension=dimension,
@@ -127,12 +157,15 @@ def check(
 
     kind ("dense" | "sparse" | "hybrid"; inferred per namespace when None), dimension (else
     each namespace's first vector) and metric say what the records must be; `index` (an
-    `IndexDescription`, see `describe_index`) adds the index rules and implies all three.
+    `IndexDescription`, see `describe_index`) adds the index rules and implies all three; a
+    document index implies its schema instead (Parquet into it is P003, JSON Lines into a
+    legacy index P004).
     schema: a document index's schema (a `DocumentSchema`, its JSON as a dict, or a JSON
     file's path): the prefix is then that index's JSON Lines import, every line judged
-    against it (see docs/documents.md); kind must be None, dimension and metric agree.
+    against it (see docs/documents.md); kind must be None, dimension and metric agree; with a
+    document `index` that has its schema, it must agree with it.
     limits: a profile name ("2024", the default for Parquet; "2026"; "documents", the default
-    with a schema) or `Limits`. extra_columns: "error" | "warn" (Parquet only).
+    for JSON Lines) or `Limits`. extra_columns: "error" | "warn" (Parquet only).
     quick: read the footers and the first rows of every file only (schema, kind, dimension and
     metric from real vectors, layout, limits, index rules; no duplicates across rows).
     max_examples: findings kept per code and file (None: all; counts are always exact).
@@ -242,6 +275,7 @@ def plan_check(
     limits: str | Limits | None = None,
     extra_columns: ExtraColumns = "error",
     index: IndexDescription | None = None,
+    schema: SchemaLike | None = None,
     quick: bool = False,
     max_examples: int | None = DEFAULT_MAX_EXAMPLES,
     storage_options: Mapping[str, Any] | None = None,
@@ -250,7 +284,9 @@ def plan_check(
     """The first step of a check spread over workers (the options of `check`): the listing and
     footers are judged here and every namespace's kind and dimension fixed, so that tasks can
     `check_files` any share of `plan.files` and `merge_check` can make the report of the
-    whole prefix from their results."""
+    whole prefix from their results. With a document schema (`schema`, or a document
+    `index`), the plan is the JSON Lines prefix's listing and manifest, and each task checks
+    the lines of whole files."""
     scan = _scan(
         uri,
         kind=kind,
@@ -265,5 +301,6 @@ def plan_check(
         progress=None,
         workers=workers,
         processes=0,
+        schema=schema,
     )
     return plan_of(scan, uri_text(uri), storage_options)

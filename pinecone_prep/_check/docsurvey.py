@@ -2,7 +2,8 @@
 listing alone, before any line is read. The layout (L0xx with `.jsonl` / `.jsonl.gz`), names
 Pinecone would not read (D014), the manifest (F004), the target index (P0xx, L007, L010), the
 schema's integrated embedding (P002) and the limits (M0xx, a `.jsonl.gz` file counted at ten
-times its size). Record counts (M002, L008) need the lines: the scan judges them at the end."""
+times its size). Record counts (M002, L008) need the lines: the scan judges them at the end.
+A prefix of Parquet files and no JSON Lines, checked against a document index, is P003 alone."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from typing import Any
 from .._report import FileSummary, Finding
 from .._rules import Issue
 from .._rules.layout import JSONL_FILES, object_issue, read_layout, scheme_issue
-from .._rules.limits import limit_issues
+from .._rules.limits import counted_size, limit_issues
 from .._schema import DocumentSchema
-from .._spec import GZ_SIZE_FACTOR, JSONL_GZ, RESERVED_PREFIX
+from .._spec import RESERVED_PREFIX
 from .._survey import FileInfo, NamespaceInfo, Survey
 from .._types import StoredObject
 
@@ -32,6 +33,7 @@ class DocumentFile(FileInfo):
 
     lines: int = 0
     readable_: bool = True  # False: its gzip stream is broken (F001)
+    counted: bool = True  # False: a quick check read its first lines and knows no more
 
     @property
     def records(self) -> int:
@@ -40,7 +42,7 @@ class DocumentFile(FileInfo):
     @property
     def counted_bytes(self) -> int:
         """The size the limits judge: a `.jsonl.gz` file at ten times its stored size."""
-        return self.bytes * (GZ_SIZE_FACTOR if self.key.endswith(JSONL_GZ) else 1)
+        return counted_size(self.key, self.bytes)
 
     def row_group_of(self, row: int) -> int | None:
         return None  # JSON Lines has no row groups: a location is file and line
@@ -94,14 +96,18 @@ class DocumentSurvey(Survey):
             yield from self._emit(object_issue(store.uri, JSONL_FILES))
             return
         listing = store.list()
+        if self._foreign(listing):
+            yield from self._index(listing)  # P003: Parquet cannot go into a document index
+            return
         self.layout = read_layout(listing, JSONL_FILES)
         for issue in self.layout.issues:
             yield from self._emit(issue)
         yield from self._near_misses(listing)
         yield from self._manifest(listing)
-        yield from self._index()
+        yield from self._index(listing)
         embedded = embedding_issue(self.schema)
-        if embedded is not None:
+        said = opts.index is not None and opts.index.integrated  # the index rules' P002
+        if embedded is not None and not said:
             yield from self._emit(embedded)
         self.namespaces = [
             NamespaceInfo(
@@ -129,7 +135,4 @@ class DocumentSurvey(Survey):
             ns_bytes[f.namespace] += f.counted_bytes
         sizes = [(f.namespace, f.key, f.counted_bytes) for f in files]
         for issue in limit_issues(replace(limits, max_records=None), ns_bytes, {}, sizes):
-            if issue.code == "M004" and issue.key and issue.key.endswith(JSONL_GZ):
-                message = f"{issue.message}; a .jsonl.gz file counts at {GZ_SIZE_FACTOR}x its size"
-                issue = replace(issue, message=message)
             yield from self._emit(issue)

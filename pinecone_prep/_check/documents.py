@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from multiprocessing import get_context
@@ -36,7 +36,7 @@ from .._rules.limits import limit_issues
 from .._schema import DocumentSchema
 from .._spec import ID_KEY
 from .._storage import Store
-from .._survey import NamespaceInfo, SurveyOptions, ordered_map
+from .._survey import FileInfo, NamespaceInfo, SurveyOptions, ordered_map
 from .._types import Progress
 from .docsurvey import DocumentFile, DocumentSurvey
 from .merge import Merge
@@ -111,45 +111,62 @@ class DocumentScan(Scan):
         self._procs: ProcessPoolExecutor | None = None
 
     def _walk(self) -> Iterator[Finding]:
-        opts = self.options
         with ThreadPoolExecutor(self.workers, thread_name_prefix="pinecone-prep") as pool:
-            survey = DocumentSurvey(
-                self.store,
-                SurveyOptions(limits=opts.limits, index=opts.index, import_files=JSONL_FILES),
-                collector=self.collector,
-                pool=pool,
-                meter=self.meter,
-                schema=self.schema,
-            )
-            yield from survey
-            self.namespaces = survey.namespaces
-            self.manifest = survey.manifest
+            yield from self.survey(pool)
             total = sum(ns.bytes for ns in self.namespaces)
             self._processes = self._pool_size(total)
-            merge = Merge(
-                self.store,
-                self.collector,
-                dimension=None,
-                quick=opts.quick,
-                read_back=_ids_back,
-                id_column=ID_KEY,
-            )
             if self._processes:
                 self._procs = ProcessPoolExecutor(self._processes, mp_context=get_context("spawn"))
             try:
-                for ns in self.namespaces:
-                    yield from merge.namespace(ns, self._results(pool, ns))
-                    yield from self._namespace_done(ns)
-                yield from merge.finish()
-                yield from self._record_limit(opts.limits)
+                yield from self.judged(lambda ns: self._results(pool, ns))
             finally:
                 if self._procs is not None:
                     self._procs.shutdown(cancel_futures=True)
 
+    def survey(self, pool: ThreadPoolExecutor) -> Iterator[Finding]:
+        """Everything learnt from the listing (and the manifest): `namespaces`, `manifest`."""
+        opts = self.options
+        survey = DocumentSurvey(
+            self.store,
+            SurveyOptions(limits=opts.limits, index=opts.index, import_files=JSONL_FILES),
+            collector=self.collector,
+            pool=pool,
+            meter=self.meter,
+            schema=self.schema,
+        )
+        yield from survey
+        self.namespaces = survey.namespaces
+        self.manifest = survey.manifest
+
+    def judged(self, results: Callable[[NamespaceInfo], Iterable[FileResult]]) -> Iterator[Finding]:
+        """Each namespace's file results (`results(ns)`, in file order) merged into findings,
+        then the rules across files and the record limit."""
+        merge = Merge(
+            self.store,
+            self.collector,
+            dimension=None,
+            quick=self.options.quick,
+            read_back=_ids_back,
+            id_column=ID_KEY,
+        )
+        for ns in self.namespaces:
+            yield from merge.namespace(ns, results(ns))
+            yield from self._namespace_done(ns)
+        yield from merge.finish()
+        yield from self._record_limit(self.options.limits)
+
+    def adopt(self, file: FileInfo, result: FileResult) -> FileResult:
+        """What a file's result says of the file (a task checked it elsewhere): its lines and
+        whether its gzip stream broke."""
+        assert isinstance(file, DocumentFile)
+        self._count(file, result.rows)
+        file.readable_ = not any(issue.code == "F001" for issue in result.failures)
+        return result
+
     def _results(self, pool: ThreadPoolExecutor, ns: NamespaceInfo) -> Iterator[FileResult]:
         """The namespace's files checked in parallel, in order; progress per file done."""
         sizes = {f.key: f.bytes for f in ns.files}
-        for result in ordered_map(pool, self._file, ns.files, window=self.workers):
+        for result in ordered_map(pool, self.file_result, ns.files, window=self.workers):
             self.meter.add(sizes[result.key])
             yield result
 
@@ -165,7 +182,7 @@ class DocumentScan(Scan):
             return cores - 1 if many else 0
         return processes
 
-    def _file(self, file: Any) -> FileResult:
+    def file_result(self, file: Any) -> FileResult:
         """Every line of one file, judged; what the merge needs."""
         assert isinstance(file, DocumentFile)
         limit = QUICK_ROWS if self.options.quick else None
@@ -179,7 +196,7 @@ class DocumentScan(Scan):
                 done.append(_result(pending.popleft()))
         done += [_result(item) for item in pending]
         framing = reader.framing
-        file.lines = framing.rows
+        self._count(file, framing.rows)
         result = FileResult(file.key, framing.rows)
         for part in done:
             result.batch.findings += part.batch.findings
@@ -191,6 +208,15 @@ class DocumentScan(Scan):
             result.ids = (hashes, np.concatenate([d.skip for d in done]))
         result.failures = self._file_issues(file, framing)
         return result
+
+    def _count(self, file: DocumentFile, rows: int) -> None:
+        """A file's lines: all of them once read to the end; a quick check that stopped early
+        takes the manifest's count (its size matched: F004), or knows only a lower bound."""
+        file.lines = rows
+        if self.options.quick and rows >= QUICK_ROWS:
+            listed = self.manifest.by_key.get(file.key)
+            file.lines = listed.records if listed is not None else rows
+            file.counted = listed is not None
 
     def _job(self, file: DocumentFile, block: Block, reader: LineReader) -> BlockJob:
         framing = reader.framing
@@ -223,9 +249,10 @@ class DocumentScan(Scan):
             message = f"the gzip file holds {framing.members} members (concatenated streams);"
             message += " a reader that stops after the first would miss the rest"
             issues.append(Issue("D015", message))
+        cut = self.options.quick and framing.rows >= QUICK_ROWS  # not read to the end
         for issue in (
             empty_file(framing.rows) if framing.failure is None else None,
-            manifest_records_issue(self.manifest, file.key, framing.rows),
+            None if cut else manifest_records_issue(self.manifest, file.key, framing.rows),
         ):
             if issue is not None:
                 issues.append(issue)
@@ -253,7 +280,8 @@ class DocumentScan(Scan):
         dense = self.schema.dense
         dimension = dense[1].dimension if dense else None
         spaces = tuple(_document_namespace(ns, dimension) for ns in summary.by_namespace)
-        return replace(summary, by_namespace=spaces)
+        counted = all(getattr(f, "counted", True) for ns in self.namespaces for f in ns.files)
+        return replace(summary, by_namespace=spaces, records_counted=counted)
 
 
 def _document_namespace(ns: NamespaceSummary, dimension: int | None) -> NamespaceSummary:

@@ -179,6 +179,33 @@ def cmd_imports(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _written_for(args: argparse.Namespace) -> dict[str, Any]:
+    """write's format, schema and dimension: as given, or those of the live index (--index),
+    which an explicit --file-format, --schema or --dimension may not contradict."""
+    given = {"format": args.file_format, "schema": args.schema, "dimension": args.dimension}
+    if not args.index:
+        return {**given, "format": args.file_format or "parquet"}
+    index = pp.describe_index(args.index, **_access(args))
+    name = f"index {args.index!r}"
+    if index.integrated:
+        raise pp.UsageError(f"{name} has integrated embedding: Pinecone refuses imports into it")
+    if index.family == "document":
+        assert index.schema is not None  # a document index is known by its schema
+        if args.file_format == "parquet":
+            raise pp.UsageError(f"{name} is a document index: it imports JSON Lines, not Parquet")
+        if args.schema and not pp.DocumentSchema.load(args.schema).same_fields(index.schema):
+            raise pp.UsageError(f"--schema {args.schema} differs from the schema of {name}")
+        return {**given, "format": "jsonl", "schema": index.schema}
+    if args.file_format == "jsonl" or args.schema:
+        raise pp.UsageError(
+            f"{name} is a legacy {index.family} index: it imports Parquet, not JSON Lines"
+            " (no --file-format jsonl, no --schema)"
+        )
+    if args.dimension and index.dimension and args.dimension != index.dimension:
+        raise pp.UsageError(f"--dimension {args.dimension} contradicts {name} ({index.dimension})")
+    return {**given, "format": "parquet", "dimension": args.dimension or index.dimension}
+
+
 def cmd_convert(args: argparse.Namespace) -> int:
     """Write the input files as import files under --to (`pp.write`). Exit 1 when rows were
     rejected with --on-invalid error (nothing is published then)."""
@@ -206,15 +233,13 @@ def cmd_convert(args: argparse.Namespace) -> int:
                 metadata_column=args.metadata_column or None,
                 metadata_columns=metadata_columns,
                 kind=args.kind,
-                dimension=args.dimension,
                 on_invalid=args.on_invalid,
                 quarantine_uri=args.quarantine_to,
                 overwrite=args.overwrite,
                 storage_options=storage_options(args.storage_option),
                 progress=progress,
-                format=args.file_format,
-                schema=args.schema,
                 gzip=args.gzip,
+                **_written_for(args),
                 **sizes,
             )
         except pp.ValidationError as exc:

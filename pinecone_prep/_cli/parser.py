@@ -126,7 +126,8 @@ def _add_import_commands(commands: Any) -> None:
     imp.add_argument(
         "--quick",
         action="store_true",
-        help="check footers only (layout, schema, limits, index), not every row",
+        help="check footers only (layout, schema, limits, index), not every row; JSON Lines:"
+        " the first lines of each file",
     )
     imp.add_argument(
         "--poll-seconds", type=_positive_float, default=5.0, help="between status polls (5)"
@@ -231,10 +232,15 @@ def _add_check(commands: Any) -> None:
 
 def _add_plan(commands: Any) -> None:
     plan = commands.add_parser(
-        "plan", help="count records from footers and split the prefix into import requests"
+        "plan",
+        help="count records from footers (JSON Lines: files and bytes only) and split the prefix"
+        " into import requests",
     )
     plan.add_argument("uri", help="import prefix")
-    plan.add_argument("--limits", default="2024", help="limits profile: 2024 (default) or 2026")
+    plan.add_argument(
+        "--limits",
+        help="limits profile: 2024 (default for Parquet), 2026, documents (default for JSON Lines)",
+    )
     plan.add_argument(
         "--materialize",
         metavar="DEST",
@@ -273,13 +279,19 @@ def _add_convert(commands: Any) -> None:
     convert.add_argument(
         "--file-format",
         choices=("parquet", "jsonl"),
-        default="parquet",
-        help="parquet (a vector index, default) or jsonl (a document index: needs --schema)",
+        help="parquet (a vector index, default) or jsonl (a document index: needs --schema);"
+        " with --index, the index's own",
     )
     convert.add_argument(
         "--schema",
         metavar="FILE",
         help="the document index's schema (JSON) for --file-format jsonl",
+    )
+    convert.add_argument(
+        "--index",
+        metavar="NAME",
+        help="write for this live index (needs an API key): JSON Lines of its schema for a"
+        " document index, Parquet of its dimension for a legacy vector index",
     )
     convert.add_argument("--gzip", action="store_true", help="write .jsonl.gz files")
     convert.add_argument(
@@ -295,6 +307,7 @@ def _add_convert(commands: Any) -> None:
     convert.add_argument(
         "--overwrite", action="store_true", help="replace namespace folders that are not empty"
     )
+    _add_pinecone(convert)
     _add_storage(convert)
     _add_format(convert)
     convert.set_defaults(run="convert")

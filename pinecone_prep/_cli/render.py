@@ -118,9 +118,12 @@ def print_report(report: pp.Report[pp.Summary]) -> None:
     print_findings(report, None, "raise --max-examples to see them")
     sev = summary.by_severity
     verdict = "[bold green]VALID[/]" if report.valid else "[bold red]INVALID[/]"
+    records = f"{summary.records:,} records"
+    if not summary.records_counted:
+        records = f"at least {records} (quick: the first lines of each file, not all counted)"
     out.print(
         f"\n{verdict}: {sev['error']:,} error(s), {sev['warning']:,} warning(s),"
-        f" {sev['info']:,} info in {summary.records:,} records"
+        f" {sev['info']:,} info in {records}"
     )
 
 
@@ -137,7 +140,7 @@ def print_plan(result: pp.ImportPlan) -> None:
             f"{request.number:03d}",
             escape(names if len(names) <= 60 else names[:57] + "..."),
             f"{request.files:,}",
-            f"{request.records:,}",
+            "-" if request.records is None else f"{request.records:,}",
             bytes_text(request.bytes),
         )
     out.print(table)
@@ -150,9 +153,13 @@ def print_plan(result: pp.ImportPlan) -> None:
         names = escape(", ".join(result.unplaceable))
         out.print(f"[red]cannot be imported as they are:[/] {names}")
     verdict = "[bold green]OK[/]" if result.valid else "[bold red]NOT IMPORTABLE[/]"
+    records = (
+        "records not counted (JSON Lines: a plan reads no line; check counts them)"
+        if result.records is None
+        else f"{result.records:,} records"
+    )
     out.print(
-        f"\n{verdict}: {len(result.requests)} request(s), {result.records:,} records,"
-        f" {bytes_text(result.bytes)}"
+        f"\n{verdict}: {len(result.requests)} request(s), {records}, {bytes_text(result.bytes)}"
     )
 
 
@@ -193,20 +200,42 @@ def print_outcome(outcome: pp.ImportOutcome) -> None:
         out.print(_completed(outcome))
     elif state.status == "Failed":
         imported = state.records_imported or 0
-        partly = f" ({imported:,} of {expected:,} records imported before it stopped)"
+        partly = f" ({_share(imported, expected)} records imported before it stopped)"
         reason = escape(state.error or "Pinecone gave no reason")
         out.print(f"[bold red]Failed[/]: {reason}{partly if imported else ''}")
     else:
         imported = state.records_imported or 0
-        out.print(f"[bold yellow]Cancelled[/] after {imported:,} of {expected:,} records")
+        out.print(f"[bold yellow]Cancelled[/] after {_share(imported, expected)} records")
     if outcome.advice:
         out.print(f"[yellow]what now:[/] {escape(outcome.advice)}")
+
+
+def _share(imported: int, expected: int | None) -> str:
+    return f"{imported:,}" if expected is None else f"{imported:,} of {expected:,}"
+
+
+def _uncounted(outcome: pp.ImportOutcome) -> str:
+    """A Completed import of a prefix whose records the check did not all count (a quick
+    check of JSON Lines): only Pinecone's own numbers."""
+    imported, rejected = outcome.records_imported, outcome.records_rejected
+    got = "no record count" if imported is None else f"{imported:,} records imported"
+    if rejected:
+        return (
+            f"[bold red]Completed, records missing[/]: {got}; Pinecone's validation rejected"
+            f" {rejected:,}"
+        )
+    return (
+        f"[bold green]Completed[/]: {got}; the quick check did not count every file's records,"
+        " so they could not be reconciled"
+    )
 
 
 def _completed(outcome: pp.ImportOutcome) -> str:
     """The line for a Completed import: the records reconciled, or what is off."""
     expected, missing = outcome.records_expected, outcome.records_missing
     rejected = outcome.records_rejected  # None unless Pinecone reports a validation result
+    if expected is None:
+        return _uncounted(outcome)
     if missing is None or outcome.state is None:
         return (
             f"[bold green]Completed[/]; Pinecone reported no record count, so the"

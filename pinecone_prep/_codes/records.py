@@ -219,4 +219,13 @@ RECORD_CODES: dict[str, Code] = {
         " it, not Parquet (only a legacy vector index imports Parquet)",
         fix="Import into a vector index, or write JSON Lines files for the document index.",
     ),
+    "P004": Code(
+        severity="error",
+        meaning="legacy index: it imports Parquet, not JSON Lines",
+        source=ADDED,
+        example="index 'docs' is a legacy vector index; Pinecone imports Parquet into it, not"
+        " JSON Lines (only a document index imports JSON Lines)",
+        fix="Import into a document index, or write Parquet files for the legacy index"
+        " (`pinecone-prep convert --index NAME` picks the format from the index).",
+    ),
 }

@@ -67,9 +67,9 @@ def describe_index(
     name: str, *, api_key: str | None = None, host: str | None = None
 ) -> IndexDescription:
     """Describe the live index `name`: its family (legacy vector, legacy integrated or
-    document index) and schema fields, kind, dimension, metric, cloud, serverless or pod,
-    integrated embedding, existing namespaces with their record counts (from the namespace
-    listing, so a namespace created empty counts), and its host.
+    document index) and schema (a `DocumentSchema`), kind, dimension, metric, cloud,
+    serverless or pod, integrated embedding, existing namespaces with their record counts
+    (from the namespace listing, so a namespace created empty counts), and its host.
 
     `api_key` defaults to PINECONE_API_KEY; `host` is the control-plane URL (for a custom or
     local control plane). Raises PineconeError when Pinecone refuses or cannot be reached.
@@ -88,8 +88,9 @@ def preflight(
     **check_options: Any,
 ) -> Report[Summary]:
     """`check(uri, ...)` against an index: a name is described live (see `describe_index`),
-    an `IndexDescription` is used as given. The index findings (L007, L010, P001-P003) and
-    the data findings it implies (S010, S012, R011, ...) are in the same report."""
+    an `IndexDescription` is used as given. The index findings (L007, L010, P001-P004) and
+    the data findings it implies (S010, S012, R011, ... for a legacy index's Parquet; a
+    document index's JSON Lines against its schema) are in the same report."""
     if not isinstance(index, IndexDescription):
         index = describe_index(index, api_key=api_key, host=host)
     return check(uri, index=index, **check_options)
@@ -116,7 +117,9 @@ def start_import(
     """Check `uri` against the live index, then start the import and (with `wait`) follow it.
 
     The check reads every row, or only footers with `quick` (layout, schema, limits and the
-    index rules). With errors it raises `ValidationError` (carrying the report) before any
+    index rules); a document index's JSON Lines are checked against its schema (every line,
+    or the first lines of each file with `quick`), Parquet into it is P003, JSON Lines into a
+    legacy index P004. With errors it raises `ValidationError` (carrying the report) before any
     import request, unless `force`. `error_mode` is always sent (the server default is
     disputed across Pinecone's sources). `progress` gets each `ImportState` polled (for at
     most `timeout` seconds, see `ImportOutcome.wait`);

@@ -58,8 +58,11 @@ class ImportOutcome:
     _host: str = field(default="", repr=False)  # the index's data-plane host
 
     @property
-    def records_expected(self) -> int:
-        return self.report.summary.records
+    def records_expected(self) -> int | None:
+        """The records (documents) the check counted; None when it did not count them all (a
+        quick check of JSON Lines without a manifest: `Summary.records_counted`)."""
+        summary = self.report.summary
+        return summary.records if summary.records_counted else None
 
     @property
     def records_imported(self) -> int | None:
@@ -75,10 +78,10 @@ class ImportOutcome:
     @property
     def records_missing(self) -> int | None:
         """Expected minus imported, for a Completed import that reports its count."""
-        imported = self.records_imported
+        imported, expected = self.records_imported, self.records_expected
         if self.state is None or self.state.status != "Completed" or imported is None:
             return None
-        return self.records_expected - imported
+        return None if expected is None else expected - imported
 
     @property
     def records_rejected(self) -> int | None:
@@ -89,11 +92,15 @@ class ImportOutcome:
     @property
     def reconciled(self) -> bool | None:
         """True when every checked record was imported and Pinecone's validation (when it
-        reports one) saw as many records as the check counted; None when unknown."""
+        reports one) saw as many records as the check counted; None when unknown. Without a
+        count from the check, a Completed import whose validation rejected records is False
+        (those records are not in the index), else None."""
         missing = self.records_missing
-        if missing is None:
-            return None
         validation = self.state.validation if self.state else None
+        if missing is None:
+            rejected = self.records_expected is None and self.records_rejected
+            completed = self.state is not None and self.state.status == "Completed"
+            return False if completed and rejected else None
         seen = None if validation is None else validation.successes + validation.errors
         return missing == 0 and seen in (None, self.records_expected)
 

@@ -6,7 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 
 from .._limits import GB, TB, Limits
+from .._spec import GZ_SIZE_FACTOR, JSONL_GZ
 from . import Issue
+
+
+def counted_size(key: str, size: int) -> int:
+    """The size the limits judge: a `.jsonl.gz` file at ten times its stored size (Pinecone
+    estimates its uncompressed size so); any other file as it is stored."""
+    return size * GZ_SIZE_FACTOR if key.endswith(JSONL_GZ) else size
 
 
 def _units(n: int) -> str:
@@ -24,8 +31,9 @@ def limit_issues(
     file_sizes: Sequence[tuple[str, str, int]],
 ) -> Iterator[Issue]:
     """Every M-rule breach of one import request. `file_sizes` holds (namespace, key, bytes)
-    for every importable object of the request; an issue's key is the file (M004), the
-    namespace folder (M006) or None (the request as a whole)."""
+    for every importable object of the request, bytes as counted (`counted_size`); an
+    issue's key is the file (M004), the namespace folder (M006) or None (the request as a
+    whole)."""
     lim = limits
     n_ns = len(namespace_bytes)
     if lim.max_namespaces is not None and n_ns > lim.max_namespaces:
@@ -47,10 +55,11 @@ def limit_issues(
     if lim.max_file_bytes is not None:
         for ns, key, size in file_sizes:
             if size > lim.max_file_bytes:
+                gz = f"; a {JSONL_GZ} file counts at {GZ_SIZE_FACTOR}x its size"
                 yield Issue(
                     "M004",
                     f"file is {_units(size)}; the {lim.name} limit is {_units(lim.max_file_bytes)}"
-                    " (decimal units)",
+                    f" (decimal units){gz if key.endswith(JSONL_GZ) else ''}",
                     key,
                     ns,
                 )

@@ -39,7 +39,6 @@ def test_public_api_is_pinned() -> None:
             "RejectedRow",
             "Report",
             "RowsRejected",
-            "SchemaField",
             "StagedPart",
             "StorageError",
             "Summary",
@@ -268,8 +267,9 @@ def test_a_broken_row_group_among_small_ones_is_named(tmp_path: Path) -> None:
 
 
 def test_parquet_into_a_document_index_stops_at_p003() -> None:
-    fields = (pp.SchemaField(name="embedding", type="dense_vector", dimension=4, metric="cosine"),)
-    index = pp.IndexDescription(family="document", fields=fields, dimension=4)
+    fields = {"embedding": {"type": "dense_vector", "dimension": 4, "metric": "cosine"}}
+    index = pp.IndexDescription(schema=pp.DocumentSchema.from_json({"fields": fields}))
+    assert (index.family, index.dimension) == ("document", 4)
     report = pp.check(FIXTURES / "cases" / "R011", index=index, max_examples=None)
     codes = set(report.summary.by_code)
     assert "P003" in report.error_codes and not report.valid

@@ -28,7 +28,8 @@ NEEDS_AN_INDEX = {
     "L010": "the index's cloud",
     "P001": "a pod index",
     "P002": "an integrated-embedding index",
-    "P003": "a document index (reserved: not reported yet)",
+    "P003": "a document index",
+    "P004": "a legacy index",
 }
 GENERATOR_INPUTS = {"make_fixtures.py", "__pycache__"}
 

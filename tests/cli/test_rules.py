@@ -82,6 +82,10 @@ def _index_messages() -> Iterator[str]:
     document = IndexDescription(name="docs", family="document")
     for issue in index_issues(document, scheme="s3", namespaces=[]):
         yield issue.message
+    for issue in index_issues(
+        IndexDescription(name="docs"), scheme="s3", namespaces=[], files="jsonl"
+    ):
+        yield issue.message
 
 
 def _limit_messages() -> Iterator[str]:

@@ -3,6 +3,7 @@ split into a plan, file shares and a merge equals one `check`."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +113,53 @@ def test_a_merge_needs_every_file() -> None:
     plan = dist.plan_check(str(FIXTURES / "valid"))
     with pytest.raises(pp.UsageError, match="no result"):
         dist.merge_check(plan, dist.check_files(plan, plan.files[1:]))
+
+
+def _documents(root: Path) -> Path:
+    """JSON Lines over three files: an _id repeated across files (R005), a broken gzip
+    stream (F001) with lines before the break, a bad line (D010), an empty namespace."""
+    import gzip
+
+    def line(i: int, **changes: Any) -> str:
+        doc = {"_id": f"d{i}", "body": f"text {i}", "embedding": [0.5] * 7 + [float(i + 1)]}
+        return json.dumps({**doc, **changes}) + "\n"
+
+    (root / "a").mkdir(parents=True)
+    (root / "a" / "part-0.jsonl").write_text(line(0) + line(1) + line(2, body=5))
+    (root / "a" / "part-1.jsonl").write_text(line(3) + line(1))
+    broken = gzip.compress((line(4) + line(5)).encode())[:-12]
+    (root / "a" / "part-2.jsonl.gz").write_bytes(broken)
+    (root / "b").mkdir()
+    (root / "b" / "part-0.jsonl").write_text(line(0))
+    return root
+
+
+@pytest.mark.parametrize("case", ["valid-documents", "cases/D007", "cases/D015", "made"])
+def test_a_check_of_json_lines_in_parts_equals_check(case: str, tmp_path: Path) -> None:
+    uri = str(_documents(tmp_path) if case == "made" else FIXTURES / case)
+    schema = json.loads((FIXTURES / "documents-schema.json").read_text(encoding="utf-8"))
+    whole = pp.check(uri, schema=schema, max_examples=None)
+    plan = dist.plan_check(uri, schema=schema, max_examples=None)
+    keys = plan.files
+    assert len(keys) == whole.summary.files
+    results = [r for share in (keys[1::2], keys[::2]) for r in dist.check_files(plan, share)]
+    merged = dist.merge_check(plan, results)
+    assert merged.findings == whole.findings
+    assert merged.summary == whole.summary
+    if case == "made":
+        assert {"R005", "F001", "D010"} <= set(whole.summary.by_code)
+
+
+def test_a_quick_check_of_json_lines_in_parts_counts_from_the_manifest(tmp_path: Path) -> None:
+    schema = json.loads((FIXTURES / "documents-schema.json").read_text(encoding="utf-8"))
+    rows = [
+        {"id": f"w{i}", "values": [0.5] * 7 + [float(i + 1)], "body": "x", "ns": f"n{i % 2}"}
+        for i in range(500)
+    ]
+    pp.write(rows, tmp_path / "out", format="jsonl", schema=schema, namespace_column="ns")
+    index = pp.IndexDescription(schema=pp.DocumentSchema.from_json(schema))
+    whole = pp.check(tmp_path / "out", index=index, quick=True)
+    plan = dist.plan_check(tmp_path / "out", index=index, quick=True)
+    merged = dist.merge_check(plan, dist.check_files(plan, plan.files))
+    assert merged.summary == whole.summary
+    assert (merged.summary.records, merged.summary.records_counted) == (500, True)

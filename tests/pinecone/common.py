@@ -4,6 +4,7 @@ fake_pinecone.py`). Import the `s3_sources` fixture by name to use it in a modul
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,9 @@ from tests.support.fake_pinecone_state import ImportStep
 FIXTURES = Path(__file__).parents[2] / "fixtures"
 # 25 dense records of dimension 8: __default__ 4, articles 15, products 6
 VALID = FIXTURES / "valid"
+# 20 documents of SCHEMA: __default__ 4, articles 10 + 6 (gzip)
+VALID_DOCUMENTS = FIXTURES / "valid-documents"
+SCHEMA = json.loads((FIXTURES / "documents-schema.json").read_text(encoding="utf-8"))
 POLL = 0.01
 
 
@@ -30,16 +34,26 @@ class Source:
     storage_options: dict[str, Any]
 
 
+# Import prefixes uploaded by `s3_sources`, by name: Parquet for a legacy vector index (R001:
+# one null id, which only a row scan finds), JSON Lines for a document index of SCHEMA (D007:
+# a key twice in one line, which only a line scan finds).
+PREFIXES = {
+    "valid": VALID,
+    "R001": FIXTURES / "cases" / "R001",
+    "documents": VALID_DOCUMENTS,
+    "D007": FIXTURES / "cases" / "D007",
+}
+
+
 @pytest.fixture(scope="module")
 def s3_sources(s3_server: str) -> Iterator[dict[str, Source]]:
-    """Import prefixes on S3, uploaded once per module (a bucket costs ~0.3 s): `valid`, and
-    `R001` (one null id, which only a row scan finds)."""
+    """The `PREFIXES` on S3, uploaded once per module (a bucket costs ~0.3 s)."""
     options = s3_storage_options(s3_server)
     fs = fsspec.filesystem("s3", skip_instance_cache=True, **options)
     bucket = f"pp-import-{uuid.uuid4().hex[:8]}"
     fs.mkdir(bucket)
     sources = {}
-    for name, local in (("valid", VALID), ("R001", FIXTURES / "cases" / "R001")):
+    for name, local in PREFIXES.items():
         for path in sorted(local.rglob("*")):
             if path.is_file():
                 fs.put_file(str(path), f"{bucket}/{name}/{path.relative_to(local).as_posix()}")

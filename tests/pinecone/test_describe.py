@@ -10,6 +10,13 @@ import time
 import pytest
 
 import pinecone_prep as pp
+from pinecone_prep._schema import (
+    DenseVectorField,
+    MetadataField,
+    SemanticTextField,
+    SparseVectorField,
+    StringField,
+)
 from tests.pinecone.common import VALID, access, trail
 from tests.support.fake_pinecone import FakePinecone
 from tests.support.fake_pinecone_state import Fault, document_schema
@@ -37,9 +44,11 @@ def test_legacy_vector_indexes(fake_pinecone: FakePinecone) -> None:
         metric="dotproduct",
         cloud="aws",
         family="vector",
-        fields=(
-            pp.SchemaField(name="_values", type="dense_vector", dimension=3, metric="dotproduct"),
-            pp.SchemaField(name="_sparse_values", type="sparse_vector"),
+        schema=pp.DocumentSchema(
+            (
+                ("_values", DenseVectorField(3, "dotproduct")),
+                ("_sparse_values", SparseVectorField()),
+            )
         ),
         namespaces={"__default__": 10, "a": 5},
         host=fake_pinecone.data_host("dense"),
@@ -71,8 +80,8 @@ def test_legacy_integrated_index(fake: FakePinecone) -> None:
         "dense",
         None,
     )
-    assert index.fields == (
-        pp.SchemaField(name="chunk", type="semantic_text", metric="cosine", embedded=True),
+    assert index.schema == pp.DocumentSchema(
+        (("chunk", SemanticTextField("multilingual-e5-large")),)
     )
 
 
@@ -88,12 +97,12 @@ def test_a_document_index_is_described_without_error(fake: FakePinecone) -> None
         8,
         "cosine",
     )
-    assert index.fields == (
-        pp.SchemaField(name="embedding", type="dense_vector", dimension=8, metric="cosine"),
-        pp.SchemaField(name="keywords", type="sparse_vector"),
-        pp.SchemaField(name="title", type="string", full_text=True),
-        pp.SchemaField(name="body", type="string", full_text=True),
-        pp.SchemaField(name="genre", type="metadata"),
+    assert index.schema is not None and index.schema.fields == (
+        ("embedding", DenseVectorField(8, "cosine")),
+        ("keywords", SparseVectorField()),
+        ("title", StringField(full_text_search=True)),
+        ("body", StringField(full_text_search=True)),
+        ("genre", MetadataField("untyped", filterable=True)),
     )
     assert index.namespaces == {"reviews": 3}
 
@@ -117,9 +126,10 @@ def test_every_document_index_shape(
         kind,
         dimension,
     )
+    assert index.schema is not None
     if integrated:
-        [summary] = [f for f in index.fields if f.embedded]
-        assert (summary.name, summary.type, summary.dimension) == ("summary", "string", 1024)
+        assert index.schema.embedded == ("summary",)
+        assert index.schema.by_name["summary"] == StringField(embed=True)
 
 
 def test_a_schema_of_metadata_only_is_a_pinecone_error(fake: FakePinecone) -> None:
@@ -212,3 +222,10 @@ def test_sdk_missing_or_unsupported_is_a_usage_error(monkeypatch: pytest.MonkeyP
     monkeypatch.setitem(sys.modules, "pinecone", None)  # what an absent package looks like
     with pytest.raises(pp.UsageError, match=r"pip install 'pinecone-prep\[pinecone\]'"):
         pp.describe_index("docs", api_key="k")
+
+
+def test_a_schema_that_cannot_be_read_is_a_pinecone_error(fake: FakePinecone) -> None:
+    # The schema goes through the schema file's parser; a field it refuses names the index.
+    fake.add_index("docs", schema={"v": {"type": "dense_vector", "dimension": 8, "metric": "x"}})
+    with pytest.raises(pp.PineconeError, match=r"index 'docs' reports a schema .*`metric`"):
+        describe(fake)

@@ -31,14 +31,20 @@ def test_pod_integrated_and_cloud_pair() -> None:
     assert pp.CODES["P002"].severity == "error"
 
 
+BODY = {"body": {"type": "string", "full_text_search": {}}}
+SUMMARY = {"summary": {"type": "string", "embed": {"model": "m", "dimension": 1024}}}
+
+
 def test_a_document_index_takes_no_parquet() -> None:
-    body = pp.SchemaField(name="body", type="string", full_text=True)
-    summary = pp.SchemaField(name="summary", type="string", embedded=True, dimension=1024)
-    document = pp.IndexDescription(name="docs", family="document", fields=(body,))
+    schema = pp.DocumentSchema.from_json({"fields": BODY})
+    document = pp.IndexDescription(name="docs", schema=schema)
+    assert (document.family, document.integrated) == ("document", False)
     [p003] = index_issues(document, scheme="s3", namespaces=())
     assert (p003.code, pp.CODES["P003"].severity) == ("P003", "error")
     assert "'docs' is a document index" in p003.message and "JSON Lines" in p003.message
-    embeds = pp.IndexDescription(family="document", integrated=True, fields=(body, summary))
+    assert index_issues(document, scheme="s3", namespaces=(), files="jsonl") == []
+    embeds = pp.IndexDescription(schema=pp.DocumentSchema.from_json({"fields": BODY | SUMMARY}))
+    assert embeds.integrated  # from the schema
     [p002, _] = index_issues(embeds, scheme="s3", namespaces=())
     assert p002.code == "P002" and "(field 'summary')" in p002.message
     # The verdict comes from the index alone, before a row is read or a request sent.
@@ -46,20 +52,38 @@ def test_a_document_index_takes_no_parquet() -> None:
     assert not report.valid and report.summary.by_code["P003"] == 1
 
 
+def test_a_legacy_index_takes_no_json_lines() -> None:
+    for legacy, family in (
+        (pp.IndexDescription(name="docs"), "vector"),
+        (pp.IndexDescription(family="integrated"), "integrated"),
+    ):
+        found = index_issues(legacy, scheme="s3", namespaces=(), files="jsonl")
+        [p004] = [i for i in found if i.code == "P004"]
+        assert f"is a legacy {family} index" in p004.message and "not JSON Lines" in p004.message
+        assert "P004" not in [i.code for i in index_issues(legacy, scheme="s3", namespaces=())]
+    assert pp.CODES["P004"].severity == "error"
+
+
 def test_description_fields_are_checked() -> None:
     assert pp.IndexDescription(family="integrated").integrated  # it embeds by definition
     with pytest.raises(pp.UsageError, match="family"):
         pp.IndexDescription(family="hybrid")  # type: ignore[arg-type]
-    with pytest.raises(pp.UsageError, match="SchemaField"):
-        pp.IndexDescription(fields=({"name": "body"},))  # type: ignore[arg-type]
+    with pytest.raises(pp.UsageError, match="DocumentSchema"):
+        pp.IndexDescription(schema={"fields": BODY})  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         pp.IndexDescription("docs")  # type: ignore[misc]  # keywords only
-    with pytest.raises(pp.UsageError, match="type must be one of"):
-        pp.SchemaField(name="body", type="text")  # type: ignore[arg-type]
-    with pytest.raises(pp.UsageError, match="dimension"):
-        pp.SchemaField(name="v", type="dense_vector", dimension=0)
-    with pytest.raises(pp.UsageError, match="name"):
-        pp.SchemaField(name="", type="string")
+    legacy = pp.DocumentSchema.from_json(
+        {"fields": {"_values": {"type": "dense_vector", "dimension": 8, "metric": "cosine"}}}
+    )
+    described = pp.IndexDescription(schema=legacy)
+    assert (described.family, described.dimension, described.metric) == ("vector", 8, "cosine")
+    with pytest.raises(pp.UsageError, match="contradicts the schema"):
+        pp.IndexDescription(family="document", schema=legacy)
+    with pytest.raises(pp.UsageError, match="dimension=4 contradicts the schema's '_values'"):
+        pp.IndexDescription(schema=legacy, dimension=4)
+    metadata_only = pp.DocumentSchema.from_json({"fields": {"genre": {"type": "string"}}})
+    with pytest.raises(pp.UsageError, match="no vector, full-text or semantic_text field"):
+        pp.IndexDescription(schema=metadata_only)
 
 
 @pytest.mark.parametrize(

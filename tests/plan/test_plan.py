@@ -164,3 +164,59 @@ def test_cli_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert str(dest / "request-001") in out.replace("\n", "") or "request-001" in out
     assert sorted(p.name for p in dest.iterdir()) == ["request-001", "request-002"]
     assert main(["plan", str(FIXTURES / "cases" / "L003")]) == 1
+
+
+# --- JSON Lines: files and bytes from the listing, records not counted -------------------------
+
+
+def test_a_json_lines_prefix_is_planned_from_its_listing() -> None:
+    root = FIXTURES / "valid-documents"
+    result = pp.plan(root)
+    files = sorted(p for p in root.rglob("*.jsonl*"))
+    assert result.valid and result.limits.name == "documents" and result.records is None
+    assert {ns.name: (ns.files, ns.records) for ns in result.namespaces} == {
+        "__default__": (1, None),
+        "articles": (2, None),
+    }
+    assert result.bytes == sum(p.stat().st_size for p in files)
+    [request] = result.requests
+    assert (request.uri, request.records, request.files) == (str(root), None, 3)
+    assert "None records" not in repr(result) and "uncounted records" in repr(result)
+    assert [f.code for f in result.findings] == ["L009"]  # no footer read, no F001
+    with pytest.raises(pp.UsageError, match="cannot count"):
+        pp.plan(root, limits="2024")  # its record limit cannot be judged
+
+
+def test_a_gzip_file_counts_at_ten_times_its_size(tmp_path: Path) -> None:
+    root = tmp_path / "src"
+    for ns in ("a", "b"):
+        (root / ns).mkdir(parents=True)
+        (root / ns / "part-0.jsonl.gz").write_bytes(b"x" * 100)
+    (root / "b" / "part-1.jsonl").write_bytes(b"x" * 100)
+    limits = pp.Limits(max_file_bytes=500, max_bytes=1500)
+    result = pp.plan(root, limits=limits)
+    assert not result.valid and result.unplaceable == ["a", "b"]
+    m004 = [f for f in result.findings if f.code == "M004"]
+    assert len(m004) == 2 and "a .jsonl.gz file counts at 10x its size" in m004[0].message
+    # Within the file limit, the counted bytes still decide how the requests are packed.
+    split = pp.plan(root, limits=pp.Limits(max_file_bytes=1000, max_bytes=1500))
+    assert split.valid and [r.namespaces for r in split.requests] == [("a",), ("b",)]
+    assert [r.bytes for r in split.requests] == [100, 200]  # as stored
+
+
+def test_a_json_lines_plan_materializes_and_each_request_replans(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "src"
+    shutil.copytree(FIXTURES / "valid-documents", root)
+    result = pp.plan(root, limits=pp.Limits(max_namespaces=1))
+    done = pp.materialize(result, tmp_path / "out")
+    assert [r.namespaces for r in done.requests] == [("__default__",), ("articles",)]
+    for request in done.requests:
+        assert request.uri is not None and pp.plan(request.uri).valid
+    assert main(["plan", str(root)]) == 0
+    assert "records not counted (JSON Lines" in capsys.readouterr().out
+    assert main(["plan", str(root), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["summary"]["records"] is None and data["limits"] == "documents"
+    assert main(["plan", str(root), "--limits", "2024"]) == 2
