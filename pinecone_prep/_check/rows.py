@@ -172,7 +172,10 @@ class RowScanner:
             if file.shape.dimension is not None:
                 return file.shape.dimension
             try:
-                for batch in self.store.batches(file.key, batch_size=1024, columns=["values"]):
+                batches = self.store.batches(
+                    file.key, file.meta, batch_size=QUICK_ROWS, columns=["values"]
+                )
+                for batch in batches:
                     found = first_length(batch.column(0))
                     if found is not None:
                         return found
