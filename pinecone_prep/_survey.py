@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -71,6 +71,7 @@ class FileInfo:
     meta: pq.FileMetaData | None = None  # kept within the footer budget, for the row scan
     shape: Shape | None = None
     lengths: set[int] = field(default_factory=set)  # distinct vector lengths seen by the scan
+    _starts: Any = field(default=None, repr=False, compare=False)  # first row of each group
 
     @property
     def records(self) -> int:
@@ -78,8 +79,10 @@ class FileInfo:
 
     def row_group_of(self, row: int) -> int | None:
         """The row group holding `row` (0-based within the file)."""
-        starts = np.cumsum((0, *(self.group_rows or ())))
-        return int(np.searchsorted(starts, row, side="right") - 1)
+        groups = self.group_rows or ()
+        if self._starts is None or len(self._starts) != len(groups) + 1:
+            self._starts = np.cumsum((0, *groups))  # once per file: findings ask per row
+        return int(np.searchsorted(self._starts, row, side="right") - 1)
 
     def summary(self) -> FileSummary:
         return FileSummary(
