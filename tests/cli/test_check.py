@@ -13,14 +13,9 @@ import pytest
 
 import pinecone_prep as pp
 from pinecone_prep._cli import main
+from tests.support.cli import run
 
 FIXTURES = Path(__file__).parents[2] / "fixtures"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_check_valid_prefix_exits_0(capsys: pytest.CaptureFixture[str]) -> None:

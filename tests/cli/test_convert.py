@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pinecone_prep._cli import main
+from tests.support.cli import run
 from tests.support.writing import clean, parquet_files, read_back
 
 ROWS: list[dict[str, Any]] = [
@@ -27,16 +27,6 @@ ROWS: list[dict[str, Any]] = [
 OUTPUT_SCHEMA = pa.schema(
     [("id", pa.string()), ("values", pa.list_(pa.float32())), ("metadata", pa.string())]
 )
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """`main(argv)`, with argparse's own usage errors (SystemExit) as their exit code."""
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def write_input(path: Path, rows: list[dict[str, Any]]) -> Path:

@@ -11,11 +11,11 @@ import fsspec
 import pytest
 
 import pinecone_prep as pp
-from tests.cli.test_import import check_argv, import_argv, run
-from tests.pinecone.common import SCHEMA, Source
-from tests.pinecone.common import s3_sources as s3_sources  # module-scoped S3 prefixes
+from tests.support.cli import run
 from tests.support.fake_pinecone import FakePinecone
 from tests.support.fake_pinecone_state import ImportStep
+from tests.support.pinecone_sources import SCHEMA, Source, check_argv, import_argv
+from tests.support.pinecone_sources import s3_sources as s3_sources  # module-scoped S3 prefixes
 
 ROWS = [
     {"id": f"r{i}", "values": [0.5] * 7 + [float(i + 1)], "body": f"text {i}", "year": i}

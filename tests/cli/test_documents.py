@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pinecone_prep._cli import main
+from tests.support.cli import run
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = REPO / "fixtures" / "documents-schema.json"
@@ -17,12 +17,6 @@ ROWS = [
     {"id": "a", "values": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8], "body": "first", "year": 1},
     {"id": "b", "values": [0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1], "body": "second", "year": 2},
 ]
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_check_with_a_schema(capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from pinecone_prep._cli import build_parser, main
+from pinecone_prep._cli import build_parser
 from pinecone_prep._cli.commands import cmd_import
-from tests.pinecone.common import VALID, Source
-from tests.pinecone.common import s3_sources as s3_sources  # module-scoped S3 prefixes
+from tests.support.cli import run
 from tests.support.fake_pinecone import FakePinecone
 from tests.support.fake_pinecone_state import Fault, ImportStep, document_schema
+from tests.support.pinecone_sources import VALID, Source, check_argv, import_argv
+from tests.support.pinecone_sources import s3_sources as s3_sources  # module-scoped S3 prefixes
 
 
 @pytest.fixture
@@ -30,39 +31,6 @@ def fake(fake_pinecone: FakePinecone, monkeypatch: pytest.MonkeyPatch) -> FakePi
 @pytest.fixture
 def valid(s3_sources: dict[str, Source]) -> Source:
     return s3_sources["valid"]
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse's own usage errors
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.err
-    return code, captured.out, captured.err
-
-
-def storage_args(source: Source) -> list[str]:
-    args = []
-    for key, value in source.storage_options.items():
-        text = value if isinstance(value, str) else json.dumps(value)
-        args += ["--storage-option", f"{key}={text}"]
-    return args
-
-
-def import_argv(fake: FakePinecone, source: Source, *extra: str) -> list[str]:
-    return [
-        "import",
-        source.uri,
-        "--index",
-        "docs",
-        "--pinecone-host",
-        fake.url,
-        "--poll-seconds",
-        "0.01",
-        *storage_args(source),
-        *extra,
-    ]
 
 
 def test_import_completes_and_reconciles(
@@ -305,10 +273,6 @@ def test_imports_list_describe_cancel(
     assert code == 0 and "Cancelled" in out
     code, _, err = run(capsys, "imports", "describe", "77", *common)
     assert code == 3 and "describe import 77" in err
-
-
-def check_argv(source: Source, *extra: str) -> list[str]:
-    return ["check", source.uri, *storage_args(source), "--format", "json", *extra]
 
 
 def test_check_against_a_live_index(

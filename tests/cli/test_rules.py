@@ -10,21 +10,16 @@ from pathlib import Path
 import pytest
 
 import pinecone_prep as pp
-from pinecone_prep._cli import main
 from pinecone_prep._cli.rules_page import SOURCES, rules_markdown
 from pinecone_prep._index import IndexDescription, index_issues
 from pinecone_prep._limits import Limits
 from pinecone_prep._rules.limits import limit_issues
+from tests.support.cli import run
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = REPO / "docs" / "rules.md"
 FIELDS = ["code", "severity", "meaning", "source", "example", "fix"]
 NOT_REPORTED_YET: set[str] = set()
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
-    code = main(list(argv))
-    return code, capsys.readouterr().out
 
 
 def test_docs_rules_page_is_generated_from_the_catalogue() -> None:
@@ -35,14 +30,14 @@ def test_docs_rules_page_is_generated_from_the_catalogue() -> None:
 
 
 def test_markdown_format_prints_the_page(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = run(capsys, "rules", "--format", "markdown")
+    code, out, _ = run(capsys, "rules", "--format", "markdown")
     assert code == 0 and out == rules_markdown()
     for rule in pp.CODES:
         assert f"\n### {rule}\n" in out
 
 
 def test_json_format_has_every_field(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = run(capsys, "rules", "--format", "json")
+    code, out, _ = run(capsys, "rules", "--format", "json")
     rows = json.loads(out)
     assert code == 0 and [row["code"] for row in rows] == list(pp.CODES)
     for row in rows:

@@ -15,7 +15,8 @@ import pytest
 import pinecone_prep as pp
 from pinecone_prep import dask as ppd
 from pinecone_prep._engines import WriteSpec
-from tests.engines.cases import (
+from tests.support.endpoints import StoragePrefix
+from tests.support.engine_cases import (
     CHECK_CASES,
     FIXTURES,
     PARTS,
@@ -26,7 +27,6 @@ from tests.engines.cases import (
     stored_rows,
     verdict,
 )
-from tests.support.endpoints import StoragePrefix
 
 
 def target(where: str, tmp_path: Path, request: pytest.FixtureRequest) -> tuple[str, Any]:

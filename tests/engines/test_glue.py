@@ -14,7 +14,7 @@ import pytest
 import pinecone_prep as pp
 from pinecone_prep import distributed as dist
 from pinecone_prep._engines import WriteSpec, publish_staged, shares, stage_partition
-from tests.engines.cases import FIXTURES, planted
+from tests.support.engine_cases import FIXTURES, planted
 
 
 def test_probe_fixes_kind_and_dimension_from_the_first_vector() -> None:

@@ -13,7 +13,8 @@ import pytest
 import pinecone_prep as pp
 from pinecone_prep import spark as pps
 from pinecone_prep._engines import WriteSpec
-from tests.engines.cases import (
+from tests.support.endpoints import StoragePrefix
+from tests.support.engine_cases import (
     CHECK_CASES,
     FIXTURES,
     PARTS,
@@ -24,7 +25,6 @@ from tests.engines.cases import (
     stored_rows,
     verdict,
 )
-from tests.support.endpoints import StoragePrefix
 
 # pyspark 4.3 warns on every pandas-backed call that it is not yet tested with pandas 3.
 pytestmark = pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas")

@@ -17,9 +17,9 @@ from pinecone_prep._schema import (
     SparseVectorField,
     StringField,
 )
-from tests.pinecone.common import VALID, access, trail
 from tests.support.fake_pinecone import FakePinecone
 from tests.support.fake_pinecone_state import Fault, document_schema
+from tests.support.pinecone_sources import VALID, access, trail
 
 
 @pytest.fixture

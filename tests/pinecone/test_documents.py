@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 import pinecone_prep as pp
-from tests.pinecone.common import SCHEMA, Source, access, script, start, trail
-from tests.pinecone.common import s3_sources as s3_sources  # module-scoped S3 prefixes
 from tests.support.fake_pinecone import FakePinecone
 from tests.support.fake_pinecone_state import ImportStep, document_schema
+from tests.support.pinecone_sources import SCHEMA, Source, access, script, start, trail
+from tests.support.pinecone_sources import s3_sources as s3_sources  # module-scoped S3 prefixes
 
 DOCUMENTS = 20  # in fixtures/valid-documents
 

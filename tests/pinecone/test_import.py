@@ -1,5 +1,5 @@
 """Preflight against a live index and a safe `start_import`, through the real `pinecone` SDK
-against the fake API, with import prefixes on a local moto S3 (see `common.py`)."""
+against the fake API, with import prefixes on a local moto S3 (`tests/support/pinecone_sources`)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 import pinecone_prep as pp
-from tests.pinecone.common import POLL, VALID, Source, access, script, start, trail
-from tests.pinecone.common import s3_sources as s3_sources  # module-scoped S3 prefixes
 from tests.support.fake_pinecone import FakePinecone
 from tests.support.fake_pinecone_state import Fault, ImportStep, document_schema
+from tests.support.pinecone_sources import POLL, VALID, Source, access, script, start, trail
+from tests.support.pinecone_sources import s3_sources as s3_sources  # module-scoped S3 prefixes
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 import pinecone_prep as pp
-from tests.pinecone.common import Source, access, script, start
-from tests.pinecone.common import s3_sources as s3_sources  # module-scoped S3 prefixes
 from tests.support.fake_pinecone import FakePinecone
 from tests.support.fake_pinecone_state import Fault, ImportStep
+from tests.support.pinecone_sources import Source, access, script, start
+from tests.support.pinecone_sources import s3_sources as s3_sources  # module-scoped S3 prefixes
 
 
 @pytest.fixture

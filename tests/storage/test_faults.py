@@ -18,10 +18,10 @@ import pyarrow.parquet as pq
 import pytest
 
 import pinecone_prep as pp
-from pinecone_prep._cli import main
 from pinecone_prep._storage import Store
 from pinecone_prep._storage.options import S3_CONFIG, S3FS_RETRIES
 from pinecone_prep._storage.streams import BODY_BACKOFF, BODY_RETRIES
+from tests.support.cli import run, storage_args
 from tests.support.endpoints import StoragePrefix, s3_storage_options, upload
 from tests.support.fault_proxy import FaultProxy
 
@@ -30,16 +30,6 @@ REPO = Path(__file__).parents[2]
 FAST = {"connect_timeout": 0.5, "read_timeout": 0.5}  # the stall tests' timeouts, in seconds
 # botocore's standard mode sleeps at most 1 s, then 2 s, before its second and third attempts.
 BACKOFF_BOUND = 3.0
-
-
-def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def option_args(options: dict[str, Any]) -> list[str]:
-    return [f"--storage-option={k}={json.dumps(v)}" for k, v in options.items()]
 
 
 def assert_storage_error(code: int, out: str, err: str, *names: str) -> str:
@@ -81,8 +71,8 @@ def test_a_read_that_keeps_failing_is_exit_3_after_retries(
     action: str,
 ) -> None:
     fault_proxy.add(action, method="GET", ranged=True, times=None)
-    argv = option_args(fault_proxy.storage_options())
-    code, out, err = cli(capsys, command, one_file.url, *argv)
+    argv = storage_args(fault_proxy.storage_options())
+    code, out, err = run(capsys, command, one_file.url, *argv)
     assert_storage_error(
         code, out, err, "cannot read", f"{one_file.url}/__default__/part-0000.parquet"
     )
@@ -97,11 +87,11 @@ def test_a_fault_that_passes_is_retried_to_the_same_report(
     action: str,
 ) -> None:
     upload(s3_prefix, FIXTURES / "cases" / "R005-files")
-    argv = [*option_args(fault_proxy.storage_options()), "--format", "json"]
-    code, clean, _ = cli(capsys, "check", s3_prefix.url, *argv)
+    argv = [*storage_args(fault_proxy.storage_options()), "--format", "json"]
+    code, clean, _ = run(capsys, "check", s3_prefix.url, *argv)
     assert code == 1  # the case's duplicate ids, found on every read
     fault_proxy.add(action, method="GET", ranged=True, times=2)
-    code, faulty, err = cli(capsys, "check", s3_prefix.url, *argv)
+    code, faulty, err = run(capsys, "check", s3_prefix.url, *argv)
     assert fault_proxy.fired(action) == 2
     assert code == 1, err
     assert json.loads(faulty) == json.loads(clean)
@@ -113,7 +103,7 @@ def test_the_callers_retry_settings_win(
     """One attempt asked for: one 503 fails the run (the defaults retry it, above)."""
     fault_proxy.add("503", method="GET", ranged=True, times=1)
     options = fault_proxy.storage_options(retries={"total_max_attempts": 1})
-    code, out, err = cli(capsys, "plan", one_file.url, *option_args(options))
+    code, out, err = run(capsys, "plan", one_file.url, *storage_args(options))
     assert_storage_error(code, out, err, "cannot read", "reduce your request rate")
     assert fault_proxy.fired() == 1
 
@@ -139,7 +129,7 @@ def test_a_get_that_never_answers_fails_within_the_timeouts(
     fault_proxy.add("stall", method="GET", ranged=True, times=None, seconds=60)
     options = fault_proxy.storage_options(**FAST)
     start = time.monotonic()
-    code, out, err = cli(capsys, command, one_file.url, *option_args(options))
+    code, out, err = run(capsys, command, one_file.url, *storage_args(options))
     elapsed = time.monotonic() - start
     line = assert_storage_error(code, out, err, f"{one_file.url}/__default__/part-0000.parquet")
     assert "timeout" in line.lower()
@@ -152,12 +142,12 @@ def test_a_body_cut_midway_is_read_again_within_its_budget(
     one_file: StoragePrefix, fault_proxy: FaultProxy, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fault_proxy.add("drop-mid-body", method="GET", ranged=True, times=BODY_RETRIES)
-    argv = option_args(fault_proxy.storage_options())
-    assert cli(capsys, "plan", one_file.url, *argv)[0] == 0
+    argv = storage_args(fault_proxy.storage_options())
+    assert run(capsys, "plan", one_file.url, *argv)[0] == 0
     fault_proxy.clear()
     fault_proxy.add("drop-mid-body", method="GET", ranged=True, times=None)
     start = time.monotonic()
-    code, out, err = cli(capsys, "plan", one_file.url, *argv)
+    code, out, err = run(capsys, "plan", one_file.url, *argv)
     assert_storage_error(code, out, err, "Response payload is not completed")
     assert fault_proxy.fired() == BODY_RETRIES + 1
     assert time.monotonic() - start < BODY_BACKOFF * 2 ** (BODY_RETRIES + 1) + 2
@@ -169,13 +159,13 @@ def test_a_failure_while_duplicates_are_confirmed_is_exit_3(
     """The last ranged reads of a check re-read the candidate duplicates: each of them failing
     is a storage error, as any other read (it was an internal error, exit 4)."""
     upload(s3_prefix, FIXTURES / "cases" / "R005-files")
-    argv = option_args(fault_proxy.storage_options(retries={"total_max_attempts": 1}))
-    assert cli(capsys, "check", s3_prefix.url, *argv)[0] == 1
+    argv = storage_args(fault_proxy.storage_options(retries={"total_max_attempts": 1}))
+    assert run(capsys, "check", s3_prefix.url, *argv)[0] == 1
     reads = sum(1 for hit in fault_proxy.hits if hit.ranged)
     for after in range(reads - 3, reads):
         fault_proxy.clear()
         fault_proxy.add("500", method="GET", ranged=True, times=None, after=after)
-        code, out, err = cli(capsys, "check", s3_prefix.url, *argv)
+        code, out, err = run(capsys, "check", s3_prefix.url, *argv)
         assert fault_proxy.fired() > 0
         assert_storage_error(code, out, err, "cannot read", "internal error")
 
@@ -192,8 +182,8 @@ def convert(
     capsys: pytest.CaptureFixture[str], proxy: FaultProxy, root: str, **config: Any
 ) -> tuple[int, str, str]:
     source = str(FIXTURES / "valid" / "articles")
-    argv = option_args(proxy.storage_options(**config))
-    return cli(capsys, "convert", source, "--to", root, "--namespace", "a", *argv)
+    argv = storage_args(proxy.storage_options(**config))
+    return run(capsys, "convert", source, "--to", root, "--namespace", "a", *argv)
 
 
 @pytest.mark.parametrize("action", ["503", "drop"])

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import pinecone_prep as pp
-from pinecone_prep._cli import main
 from pinecone_prep._redact import redact
 from pinecone_prep._storage import Store
+from tests.support.cli import run
 from tests.support.endpoints import StoragePrefix, s3_storage_options
 
 FIXTURES = Path(__file__).parents[2] / "fixtures"
@@ -75,10 +75,10 @@ def secret_uris(s3_prefix: StoragePrefix, tmp_path: Path) -> list[tuple[str, lis
     ]
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
+def run_text(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    """The exit code and everything printed, standard output and error together."""
+    code, out, err = run(capsys, *argv)
+    return code, out + err
 
 
 @pytest.mark.parametrize("command", ["check", "plan"])
@@ -90,7 +90,7 @@ def test_no_secret_in_check_or_plan_output(
     form: str,
 ) -> None:
     for uri, options in secret_uris:
-        code, text = run(capsys, command, uri, *options, "--format", form)
+        code, text = run_text(capsys, command, uri, *options, "--format", form)
         assert SECRET not in text, text
         assert code in (0, 1, 3) and "Traceback" not in text
         assert redact(uri).split("?")[0].split("***")[-1] in text  # the URI is still named
@@ -102,7 +102,7 @@ def test_no_secret_from_writing_to_a_secret_uri(
 ) -> None:
     source = str(FIXTURES / "valid" / "articles")
     for uri, options in secret_uris:
-        code, text = run(capsys, "convert", source, "--to", uri, *options, "--format", "json")
+        code, text = run_text(capsys, "convert", source, "--to", uri, *options, "--format", "json")
         assert SECRET not in text, text
         assert code in (0, 1, 2, 3) and "Traceback" not in text
 
@@ -114,7 +114,7 @@ def test_no_secret_from_reading_a_secret_input(
 ) -> None:
     for number, (uri, options) in enumerate(secret_uris):
         out = str(tmp_path / f"out-{number}")
-        code, text = run(capsys, "convert", uri, "--to", out, *options)
+        code, text = run_text(capsys, "convert", uri, "--to", out, *options)
         assert SECRET not in text, text
         assert code in (1, 2, 3) and "Traceback" not in text
 
@@ -160,6 +160,6 @@ def test_a_bad_storage_option_is_a_usage_error_without_its_value(
 ) -> None:
     argv = [f"--storage-option={pair}" for pair in pairs]
     for form in ("text", "json"):
-        code, text = run(capsys, "check", str(tmp_path), *argv, "--format", form)
+        code, text = run_text(capsys, "check", str(tmp_path), *argv, "--format", form)
         assert code == 2, text
         assert says in text and SECRET not in text and "Traceback" not in text

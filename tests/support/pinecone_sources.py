@@ -15,6 +15,7 @@ import fsspec
 import pytest
 
 import pinecone_prep as pp
+from tests.support.cli import storage_args
 from tests.support.endpoints import s3_storage_options
 from tests.support.fake_pinecone import FakePinecone
 from tests.support.fake_pinecone_state import ImportStep
@@ -77,3 +78,22 @@ def script(fake: FakePinecone, source: Source, *steps: ImportStep) -> None:
 
 def trail(fake: FakePinecone) -> list[tuple[str, str]]:
     return [(r.method, r.path) for r in fake.requests]
+
+
+def import_argv(fake: FakePinecone, source: Source, *extra: str) -> list[str]:
+    return [
+        "import",
+        source.uri,
+        "--index",
+        "docs",
+        "--pinecone-host",
+        fake.url,
+        "--poll-seconds",
+        "0.01",
+        *storage_args(source.storage_options),
+        *extra,
+    ]
+
+
+def check_argv(source: Source, *extra: str) -> list[str]:
+    return ["check", source.uri, *storage_args(source.storage_options), "--format", "json", *extra]
