@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import distributed as dist
-from ._check.api import ExtraColumns
+from ._check.api import ExtraColumns, SchemaLike
 from ._check.scan import DEFAULT_MAX_EXAMPLES
 from ._engines import (
     SAMPLE_ROWS,
@@ -172,9 +172,10 @@ def check(
     kind: Kind | None = None,
     dimension: int | None = None,
     metric: str | None = None,
-    limits: str | Limits = "2024",
+    limits: str | Limits | None = None,
     extra_columns: ExtraColumns = "error",
     index: IndexDescription | None = None,
+    schema: SchemaLike | None = None,
     quick: bool = False,
     max_examples: int | None = DEFAULT_MAX_EXAMPLES,
     storage_options: Mapping[str, Any] | None = None,
@@ -185,8 +186,9 @@ def check(
     progress: Progress | None = None,
 ) -> Report[Summary]:
     """`pinecone_prep.check` with the rows of `files_per_task` whole files checked per task
-    (the options of `check`; `workers`: threads per task). The listing, the footers and the
-    rules across files (R005, R014, limits) run on the client: the report equals `check`'s."""
+    (the options of `check`, JSON Lines with `schema` or a document `index` included;
+    `workers`: threads per task). The listing, the footers and the rules across files (R005,
+    R014, limits) run on the client: the report equals `check`'s."""
     client = _client(client)
     plan = dist.plan_check(
         uri,
@@ -196,6 +198,7 @@ def check(
         limits=limits,
         extra_columns=extra_columns,
         index=index,
+        schema=schema,
         quick=quick,
         max_examples=max_examples,
         storage_options=storage_options,

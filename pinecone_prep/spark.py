@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 import pyarrow as pa
 
 from . import distributed as dist
-from ._check.api import ExtraColumns
+from ._check.api import ExtraColumns, SchemaLike
 from ._check.scan import DEFAULT_MAX_EXAMPLES
 from ._engines import (
     SAMPLE_ROWS,
@@ -195,9 +195,10 @@ def check(
     kind: Kind | None = None,
     dimension: int | None = None,
     metric: str | None = None,
-    limits: str | Limits = "2024",
+    limits: str | Limits | None = None,
     extra_columns: ExtraColumns = "error",
     index: IndexDescription | None = None,
+    schema: SchemaLike | None = None,
     quick: bool = False,
     max_examples: int | None = DEFAULT_MAX_EXAMPLES,
     storage_options: Mapping[str, Any] | None = None,
@@ -206,8 +207,9 @@ def check(
     progress: Progress | None = None,
 ) -> Report[Summary]:
     """`pinecone_prep.check` with the rows of `files_per_task` whole files checked per task
-    (the options of `check`; `workers`: threads per task). The listing, the footers and the
-    rules across files (R005, R014, limits) run on the driver: the report equals `check`'s."""
+    (the options of `check`, JSON Lines with `schema` or a document `index` included;
+    `workers`: threads per task). The listing, the footers and the rules across files (R005,
+    R014, limits) run on the driver: the report equals `check`'s."""
     plan = dist.plan_check(
         uri,
         kind=kind,
@@ -216,6 +218,7 @@ def check(
         limits=limits,
         extra_columns=extra_columns,
         index=index,
+        schema=schema,
         quick=quick,
         max_examples=max_examples,
         storage_options=storage_options,

@@ -18,8 +18,10 @@ from pinecone_prep._engines import WriteSpec
 from tests.support.endpoints import StoragePrefix
 from tests.support.engine_cases import (
     CHECK_CASES,
+    DOCUMENT_SCHEMA,
     FIXTURES,
     PARTS,
+    document_prefixes,
     failing,
     objects,
     planted,
@@ -132,6 +134,15 @@ def test_check_equals_check(case: str, dask_client: Any) -> None:
     report = ppd.check(uri, max_examples=None, files_per_task=2)
     assert report.findings == whole.findings
     assert report.summary == whole.summary
+
+
+def test_a_check_of_json_lines_equals_check(tmp_path: Path, dask_client: Any) -> None:
+    for uri in document_prefixes(tmp_path):
+        whole = pp.check(uri, schema=DOCUMENT_SCHEMA, max_examples=None)
+        report = ppd.check(uri, schema=DOCUMENT_SCHEMA, max_examples=None, files_per_task=2)
+        assert report.findings == whole.findings, uri
+        assert report.summary == whole.summary, uri
+    assert "R005" in {f.code for f in whole.findings}  # the last: a file twice
 
 
 @pytest.mark.parametrize("how", ["raise", "exit"])

@@ -16,8 +16,10 @@ from pinecone_prep._engines import WriteSpec
 from tests.support.endpoints import StoragePrefix
 from tests.support.engine_cases import (
     CHECK_CASES,
+    DOCUMENT_SCHEMA,
     FIXTURES,
     PARTS,
+    document_prefixes,
     failing,
     objects,
     planted,
@@ -127,6 +129,15 @@ def test_check_equals_check(case: str, spark: Any) -> None:
     report = pps.check(spark, uri, max_examples=None, files_per_task=2)
     assert report.findings == whole.findings
     assert report.summary == whole.summary
+
+
+def test_a_check_of_json_lines_equals_check(tmp_path: Path, spark: Any) -> None:
+    for uri in document_prefixes(tmp_path):
+        whole = pp.check(uri, schema=DOCUMENT_SCHEMA, max_examples=None)
+        report = pps.check(spark, uri, schema=DOCUMENT_SCHEMA, max_examples=None, files_per_task=2)
+        assert report.findings == whole.findings, uri
+        assert report.summary == whole.summary, uri
+    assert "R005" in {f.code for f in whole.findings}  # the last: a file twice
 
 
 def test_a_check_on_s3_equals_check(s3_prefix: StoragePrefix, spark: Any) -> None:

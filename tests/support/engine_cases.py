@@ -1,10 +1,12 @@
 """What the engine tests share, engine-neutral: a frame with duplicates planted across its
-partitions, what a root holds (rows and `check` verdict), and a stage that fails once."""
+partitions, JSON Lines prefixes to check, what a root holds (rows and `check` verdict), and a
+stage that fails once."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,19 @@ DIM = 8
 FIXTURES = Path(__file__).parents[2] / "fixtures"
 # Corpus cases with duplicates across files (R005, R014) and defects (F001, F003).
 Stage = Callable[..., pp.StagedPart]
+DOCUMENT_SCHEMA = FIXTURES / "documents-schema.json"
+
+
+def document_prefixes(tmp_path: Path) -> list[str]:
+    """JSON Lines prefixes (of `DOCUMENT_SCHEMA`): the valid corpus, its lines cut short (D001),
+    and the valid corpus with one file twice under another name, so every `_id` in it is
+    duplicated across files (R005, found only by merging the tasks' hashes)."""
+    twice = tmp_path / "twice"
+    shutil.copytree(FIXTURES / "valid-documents", twice)
+    shutil.copy(twice / "articles/part-0000.jsonl", twice / "articles/part-0002.jsonl")
+    return [str(FIXTURES / "valid-documents"), str(FIXTURES / "cases/D001"), str(twice)]
+
+
 CHECK_CASES = ["valid", "cases/R005-files", "cases/R014", "cases/F001-truncated", "cases/F003"]
 
 
