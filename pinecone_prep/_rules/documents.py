@@ -10,6 +10,7 @@ the same functions. The writer judges the documents it builds with the same `jud
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Collection
 from typing import Any
@@ -35,7 +36,7 @@ from .._spec import (
 from . import Hit
 from .blocks import Lines, dense_array, problem_hits, sparse_array, unexplained
 from .lines import duplicate_keys, lenient
-from .metadata import first_value_problem
+from .metadata import RECHECK, first_value_problem
 from .records import dense_hits, id_hits, sparse_hits
 
 NUMBERS = frozenset({float, int})
@@ -113,7 +114,7 @@ class DocumentRules:
             a, b = span
             plain = raw.find(34, a, b) < 0 and raw.find(116, a, b) < 0  # `"`, `t`
             plain = plain and raw.find(102, a, b) < 0 and raw.find(110, a, b) < 0  # `f`, `n`
-        self.judge_document(doc, row, len(raw), out, plain=plain)
+        self.judge_document(doc, row, len(raw), out, plain=plain, text=raw)
         duplicate_keys(raw, doc, row, out, span)
 
     def _dense_span(self, raw: bytes) -> tuple[int, int] | None:
@@ -145,11 +146,13 @@ class DocumentRules:
         judged: Collection[str] = (),
         *,
         plain: bool = False,
+        text: bytes | None = None,
     ) -> None:
         """Every per-document rule on a parsed document of `size` bytes; `_id`, the dense and
         the sparse field go to the block for the vectorised rules, except `judged` fields
         (the writer's: judged on its own arrays), whose presence alone counts. `plain`: the
-        dense array's text holds only numbers, so they need no type test."""
+        dense array's text holds only numbers, so they need no type test. `text`: the line
+        `doc` was parsed from by orjson, which reads integers beyond 64 bits as floats."""
         fields = self.fields
         metadata: dict[str, Any] = {}
         present = 0
@@ -173,7 +176,7 @@ class DocumentRules:
             message = "the document holds no schema field (only `_id` and metadata); it needs"
             out.note(row, "D011", None, f"{message} one of {names}")
         if metadata:
-            self._metadata(metadata, row, size, doc, out)
+            self._metadata(metadata, row, size, doc, out, text)
         if size > MAX_DOCUMENT_BYTES:
             message = f"line is {size:,} bytes; a document is at most {MAX_DOCUMENT_BYTES:,}"
             out.note(row, "D012", None, message)
@@ -253,10 +256,25 @@ class DocumentRules:
         return True
 
     def _metadata(
-        self, metadata: dict[str, Any], row: int, size: int, doc: dict[str, Any], out: Lines
+        self,
+        metadata: dict[str, Any],
+        row: int,
+        size: int,
+        doc: dict[str, Any],
+        out: Lines,
+        text: bytes | None,
     ) -> None:
         """R032-R038 on the fields outside the schema, and a number array as metadata."""
-        found = first_value_problem(metadata)
+        found = first_value_problem(metadata, exact=text is None)
+        if found is not None and found[0] == RECHECK and text is not None:
+            # A float as wide as 2^63 may have been an integer in the text (R037): Python's
+            # parser keeps it whole; only such lines pay for a second parse.
+            try:
+                whole = json.loads(text)
+            except (ValueError, RecursionError):  # as deep as orjson allows, beyond Python
+                whole = metadata
+            metadata = {key: whole[key] for key in metadata}
+            found = first_value_problem(metadata)
         if found is not None:
             code, key, message = found
             value = metadata[key]

@@ -93,6 +93,8 @@ RECORD_CASES = [
     (doc(0, nums=[1, 2.5]), "R035", "nums", "an array of numbers"),
     (doc(0, **{"$in": 1}), "R036", "$in", "starts with `$`"),
     (doc(0, n=2**60), "R037", "n", "beyond +-2^53"),
+    (doc(0, n=2**64), "R037", "n", "holds 18446744073709551616, beyond"),  # orjson: a float
+    (doc(0, n=-(2**63) - 1), "R037", "n", "holds -9223372036854775809, beyond"),
     (doc(0, body=None), "D010", "body", "found null"),
     (doc(0, embedding="0.1,0.2"), "D010", "embedding", "found string"),
     (doc(0, embedding=[1.0, True, 2.0, 3.0]), "D010", "embedding", "boolean, number"),
@@ -120,6 +122,21 @@ def test_a_bad_document_is_named_by_code_line_field_and_id(
         assert loc.id == bad["_id"]
     others = [f for f in found(report) if f[0] != code]
     assert others == [] or code in ("R001", "R004"), others  # one finding per defect
+
+
+def test_large_floats_in_metadata_are_numbers_not_integers(tmp_path: Path) -> None:
+    big = b'{"_id":"f1","embedding":[1,2,3,4],"a":1e19,"b":-1.5e300,"c":18446744073709551616.0}'
+    root = prefix(tmp_path, {"ns/a.jsonl": lines(big)})
+    assert found(check(root)) == []
+
+
+def test_a_wide_float_beside_lists_too_deep_for_python_is_judged_without_a_crash(
+    tmp_path: Path,
+) -> None:
+    deep = b"[" * 1000 + b"]" * 1000  # orjson reads 1,023 levels; Python's json fewer
+    line = b'{"_id":"d1","embedding":[1,2,3,4],"a":1e19,"b":' + deep + b"}"
+    root = prefix(tmp_path, {"ns/a.jsonl": lines(line)})
+    assert [(c, column) for c, _, _, column, _ in found(check(root))] == [("R035", "b")]
 
 
 def test_numbers_that_are_not_json_are_named_by_their_field(tmp_path: Path) -> None:
