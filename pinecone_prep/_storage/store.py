@@ -35,6 +35,7 @@ from .options import (
 from .streams import (
     READ_BUFFER,
     SPECIAL,
+    WHOLE_FILE_BYTES,
     NotParquet,
     Source,
     rejected_by_arrow,
@@ -176,11 +177,17 @@ class Store(Writes):
         """
         if self.local:
             self._must_be_regular(key, NotParquet)
+            path, whole = self._full(key), False
+            # The column chunks of a small file are read whole: a page header cannot then make
+            # pyarrow allocate the size it claims (2 GiB in a 10 kB file), as it does through
+            # a buffered stream. Larger files are streamed, in bounded memory.
+            with suppress(OSError):  # missing or unreadable: opening it says so
+                whole = os.path.getsize(path) <= WHOLE_FILE_BYTES
             return pq.ParquetFile(
-                self._full(key),
+                path,
                 metadata=metadata,
                 pre_buffer=False,
-                buffer_size=READ_BUFFER,
+                buffer_size=0 if whole else READ_BUFFER,
                 page_checksum_verification=True,
             )
         try:

@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 from .._errors import StorageError
 
 READ_BUFFER = 8 * 1024 * 1024  # bytes per buffered read
+WHOLE_FILE_BYTES = 64 * 1024 * 1024  # a local Parquet file this small: its chunks read whole
 BODY_RETRIES = 2
 
 
