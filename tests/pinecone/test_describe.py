@@ -204,13 +204,12 @@ def _closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_unreachable_pinecone_is_a_pinecone_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The SDK retries a refused connection with backoff; its seam for tests skips the sleeps.
-    monkeypatch.setattr("pinecone._internal.http_client._retry_sleep", lambda _: None)
+def test_unreachable_pinecone_is_a_pinecone_error() -> None:
+    # The SDK retries a refused connection with its own backoff (about 3 s), then gives up.
     begun = time.monotonic()
     with pytest.raises(pp.PineconeError, match="cannot reach Pinecone"):
         pp.describe_index("docs", api_key="k", host=f"http://127.0.0.1:{_closed_port()}")
-    assert time.monotonic() - begun < 1
+    assert time.monotonic() - begun < 30
 
 
 def test_sdk_missing_or_unsupported_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
