@@ -173,7 +173,7 @@ class RowScanner:
                 return file.shape.dimension
             try:
                 batches = self.store.batches(
-                    file.key, file.meta, batch_size=QUICK_ROWS, columns=["values"]
+                    file.key, file.meta, first_rows=True, batch_size=QUICK_ROWS, columns=["values"]
                 )
                 for batch in batches:
                     found = first_length(batch.column(0))
@@ -277,6 +277,7 @@ class RowScanner:
         batches = self.store.batches(
             file.key,
             file.meta or self._footer_again(file.key),
+            first_rows=self.quick,
             batch_size=QUICK_ROWS if self.quick else self._batch_rows(task),
             row_groups=list(task.row_groups),
             columns=shape.columns,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from typing import IO, Any
 
@@ -33,11 +33,13 @@ from .options import (
     with_defaults,
 )
 from .streams import (
+    FIRST_ROWS_BUFFER,
     READ_BUFFER,
     SPECIAL,
-    WHOLE_FILE_BYTES,
+    WHOLE_READ_BYTES,
     NotParquet,
     Source,
+    group_bytes,
     rejected_by_arrow,
     row_count_problem,
 )
@@ -119,19 +121,27 @@ class Store(Writes):
         """The Parquet footer (raises NotParquet or StorageError). A footer whose row counts
         contradict each other is no footer to plan or scan by: NotParquet."""
         with self.reading(key):
-            meta = self.open_parquet(key).metadata
+            meta = pq.read_metadata(self._parquet_source(key))
         problem = row_count_problem(meta)
         if problem:
             raise NotParquet(f"the footer's row counts disagree: {problem}")
         return meta
 
     def batches(
-        self, key: str, metadata: pq.FileMetaData | None = None, **options: Any
+        self,
+        key: str,
+        metadata: pq.FileMetaData | None = None,
+        *,
+        first_rows: bool = False,
+        **options: Any,
     ) -> Iterator[pa.RecordBatch]:
-        """Stream a Parquet object's record batches (`ParquetFile.iter_batches` options), each
-        read under `reading`: the caller's own errors are never mistaken for the store's."""
+        """Stream a Parquet object's record batches (`ParquetFile.iter_batches` options, and
+        `first_rows`: see `open_parquet`), each read under `reading`: the caller's own errors
+        are never mistaken for the store's."""
         with self.reading(key):
-            stream = self.open_parquet(key, metadata).iter_batches(**options)
+            groups = options.get("row_groups")
+            parquet = self.open_parquet(key, metadata, row_groups=groups, first_rows=first_rows)
+            stream = parquet.iter_batches(**options)
         while True:
             with self.reading(key):
                 batch = next(stream, None)
@@ -164,40 +174,46 @@ class Store(Writes):
             objects.append(StoredObject(full[len(prefix) :], int(info.get("size") or 0)))
         return sorted(objects, key=lambda o: o.key)
 
-    def open_parquet(self, key: str, metadata: pq.FileMetaData | None = None) -> pq.ParquetFile:
-        """Open a Parquet object for streaming reads (data is read on demand). Pass the
-        footer's `metadata` when it is known, so it is not fetched and parsed again.
+    def open_parquet(
+        self,
+        key: str,
+        metadata: pq.FileMetaData | None = None,
+        *,
+        row_groups: Sequence[int] | None = None,
+        first_rows: bool = False,
+    ) -> pq.ParquetFile:
+        """Open a Parquet object for reads of `row_groups` (all when None) or of its first
+        rows; pass the footer's `metadata` when it is known. Row groups up to WHOLE_READ_BYTES
+        are fetched a column chunk at a time (remote: pre-buffered), so a page header claiming
+        2 GiB cannot make pyarrow allocate it as a buffered stream does; more is streamed in
+        bounded memory, the first rows through a small buffer. Pages with a CRC are verified
+        (+40% read time on such files). Raises NotParquet for what is not a regular file or
+        what pyarrow rejects (F001), StorageError when the store fails, also inside pyarrow."""
+        source = self._parquet_source(key)
+        if metadata is None:
+            metadata = pq.read_metadata(source)
+        whole = not first_rows and group_bytes(metadata, row_groups) <= WHOLE_READ_BYTES
+        buffer = 0 if whole else FIRST_ROWS_BUFFER if first_rows else READ_BUFFER
+        return pq.ParquetFile(
+            source,
+            metadata=metadata,
+            pre_buffer=whole and not self.local,  # local: each chunk read when it is needed
+            buffer_size=buffer,
+            page_checksum_verification=True,
+        )
 
-        Pages that carry a CRC are verified (a flipped byte is F001, not a silently different
-        value; measured +40% read time on such files, none on files without CRCs).
-
-        Raises NotParquet for what is not a regular file, whatever pyarrow raises for bytes
-        that are not Parquet (the caller judges both as data, F001), and StorageError when
-        the store fails, also from inside pyarrow's reads.
-        """
+    def _parquet_source(self, key: str) -> str | pa.PythonFile:
+        """What pyarrow reads a Parquet object from: a local path (a regular file only), or
+        the store's file through `Source`, which tells the store's failures from bad bytes."""
         if self.local:
             self._must_be_regular(key, NotParquet)
-            path, whole = self._full(key), False
-            # The column chunks of a small file are read whole: a page header cannot then make
-            # pyarrow allocate the size it claims (2 GiB in a 10 kB file), as it does through
-            # a buffered stream. Larger files are streamed, in bounded memory.
-            with suppress(OSError):  # missing or unreadable: opening it says so
-                whole = os.path.getsize(path) <= WHOLE_FILE_BYTES
-            return pq.ParquetFile(
-                path,
-                metadata=metadata,
-                pre_buffer=False,
-                buffer_size=0 if whole else READ_BUFFER,
-                page_checksum_verification=True,
-            )
+            return self._full(key)
         try:
-            raw = self.fs.open(self._full(key), "rb")
+            # No read-ahead (s3fs fetches 50 MB blocks): pyarrow asks for the ranges it needs.
+            raw = self.fs.open(self._full(key), "rb", cache_type="none")
         except Exception as exc:
             raise self._failed(key, exc) from None
-        source = pa.PythonFile(Source(raw, lambda exc: self._failed(key, exc)), mode="r")
-        return pq.ParquetFile(
-            source, metadata=metadata, pre_buffer=True, page_checksum_verification=True
-        )
+        return pa.PythonFile(Source(raw, lambda exc: self._failed(key, exc)), mode="r")
 
     def _failed(self, key: str, exc: BaseException) -> StorageError:
         """The store failed reading `key` (after its library's retries): remembered, so that
@@ -229,9 +245,7 @@ class Store(Writes):
         with self._errors("stat", key):
             return bool(self.fs.exists(self._full(key)))
 
-    # --- copying ---------------------------------------------------------------------------
-
-    # --- writing ---------------------------------------------------------------------------
+    # --- sequential reads ------------------------------------------------------------------
 
     def open_read(self, key: str = "") -> IO[bytes]:
         """Open an object for sequential reads (the writer's JSON Lines and CSV inputs)."""
@@ -282,8 +296,3 @@ class Store(Writes):
             type(self.fs) is type(other.fs) and self.fs.storage_options == other.fs.storage_options
         )
         return same and (self.path == other.path or self.path.startswith(other.path + "/"))
-
-    def _make_parents(self, key: str) -> None:
-        """Local filesystems need a key's folders to exist; object stores have no folders."""
-        if self.local:
-            self.fs.makedirs(self.fs._parent(self._full(key)), exist_ok=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import IO, Any
 
@@ -17,7 +17,10 @@ import pyarrow.parquet as pq
 from .._errors import StorageError
 
 READ_BUFFER = 8 * 1024 * 1024  # bytes per buffered read
-WHOLE_FILE_BYTES = 64 * 1024 * 1024  # a local Parquet file this small: its chunks read whole
+# Row groups whose column chunks total at most this are fetched whole (remote: in coalesced
+# parallel requests); more is streamed through a buffer, in bounded memory.
+WHOLE_READ_BYTES = 32 * 1024 * 1024
+FIRST_ROWS_BUFFER = 1024 * 1024  # a read of the first rows only: about the first pages
 BODY_RETRIES = 2
 
 
@@ -147,3 +150,10 @@ class HashingSink:
     @property
     def closed(self) -> bool:
         return bool(self._raw.closed)
+
+
+def group_bytes(meta: pq.FileMetaData, row_groups: Sequence[int] | None) -> int:
+    """The bytes of `row_groups` (all when None) as the footer says, uncompressed: at least
+    what their column chunks take in the file, and one call per group (cheap per task)."""
+    groups = range(meta.num_row_groups) if row_groups is None else row_groups
+    return sum(meta.row_group(index).total_byte_size for index in groups)

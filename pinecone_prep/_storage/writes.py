@@ -24,13 +24,18 @@ class _Store(Protocol):
 
     def _errors(self, what: str, key: str = "") -> AbstractContextManager[None]: ...
 
-    def _make_parents(self, key: str) -> None: ...
-
     def _must_be_regular(self, key: str, error: type[Exception]) -> None: ...
+
+    def _make_parents(self, key: str) -> None: ...
 
 
 class Writes:
     """Methods of `Store` (typed by their `self`)."""
+
+    def _make_parents(self: _Store, key: str) -> None:
+        """Local filesystems need a key's folders to exist; object stores have no folders."""
+        if self.local:
+            self.fs.makedirs(self.fs._parent(self._full(key)), exist_ok=True)
 
     def copy_to(self: _Store, key: str, target: Store, target_key: str) -> None:
         """Copy one object: server-side when both ends are the same filesystem (S3 CopyObject,

@@ -5,7 +5,8 @@ programmed `Fault` matches it (method, path regex, whether it carries a Range he
 case the proxy answers 503 SlowDown or 500 InternalError with an S3 XML body, drops the
 connection before the headers or in the middle of the body, or stalls. A fault lets its first
 `after` matching requests through, then fires `times` times (None: on every later match).
-Every request the proxy sees is logged in `hits`.
+Every request the proxy sees is logged in `hits`, and the body bytes of GET answers are counted
+in `bytes_read`.
 
 Bounded by construction: stalls wait on an event that `stop()` sets, every socket has a timeout,
 and `stop()` (the fixture's teardown) closes the listener and every open connection.
@@ -87,6 +88,7 @@ class FaultProxy:
     url: str = ""
     hits: list[Hit] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
+    bytes_read: int = 0  # body bytes forwarded in answer to GETs: what the client downloaded
     stopping: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
@@ -102,6 +104,11 @@ class FaultProxy:
         with self._lock:
             self.faults.clear()
             self.hits.clear()
+            self.bytes_read = 0
+
+    def count_read(self, nbytes: int) -> None:
+        with self._lock:
+            self.bytes_read += nbytes
 
     def storage_options(self, **config: object) -> dict[str, object]:
         """S3 options through the proxy, with the store's default retries (not the one-attempt
@@ -245,6 +252,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
             self.wfile.write(payload)
+            if self.command == "GET":
+                self.owner.count_read(len(payload))
         finally:
             upstream.close()
 
