@@ -90,7 +90,7 @@ CONTENDERS = {
 # older checkout's pinecone_prep folder; its relative imports work under the new name).
 BEFORE = TIMED.format(
     imports="sys.path.insert(0, sys.argv[2])\nimport pinecone_prep_old as pp",
-    work="r = pp.check(sys.argv[1])\nassert r.valid, r.summary['by_code']",
+    work="r = pp.check(sys.argv[1])\nassert r.valid, r.summary.by_code",
 )
 
 
