@@ -163,16 +163,32 @@ class LineReader:
 def line_ids(store: Store, key: str, rows: np.ndarray[Any, Any]) -> dict[int, Any]:
     """Confirming duplicate candidates: the `_id` of each of `rows` (0-based lines of the
     JSON Lines object `key`), as the checker hashed it (None when the line has no string
-    `_id`). One pass over the file, stopping after the last row wanted."""
+    `_id`)."""
+    return {row: line_id(line) for row, line in _lines_at(store, key, rows)}
+
+
+def line_vectors(store: Store, key: str, rows: np.ndarray[Any, Any], field: str) -> dict[int, Any]:
+    """Confirming identical-vector candidates: the dense `field` of each of `rows` as float32
+    bytes, as the checker hashed it (a line that no longer parses gets a value equal to no
+    other)."""
+    out: dict[int, Any] = {}
+    for row, line in _lines_at(store, key, rows):
+        try:
+            doc = orjson.loads(line[:-1] if line[-1:] == b"\r" else line)
+            out[row] = np.asarray(doc[field], np.float32).tobytes()
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            out[row] = object()
+    return out
+
+
+def _lines_at(store: Store, key: str, rows: np.ndarray[Any, Any]) -> Iterator[tuple[int, bytes]]:
+    """(row, line) for each of `rows`: one pass over the file, stopping after the last."""
     wanted = set(np.unique(rows).tolist())
     last = max(wanted, default=-1)
-    out: dict[int, Any] = {}
     for block in LineReader(store, key, rows=last + 1):
         for i, line in enumerate(block.lines):
-            row = block.first_row + i
-            if row in wanted:
-                out[row] = line_id(line)
-    return out
+            if block.first_row + i in wanted:
+                yield block.first_row + i, line
 
 
 def line_id(line: bytes) -> str | None:

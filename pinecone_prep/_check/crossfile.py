@@ -27,7 +27,7 @@ ReadBack = Callable[[Store, str, Ordinals, str], dict[int, Any]]
 
 class CrossFile:
     """`read_back(store, key, rows, column)` gives the values hashed (Parquet cells by
-    default); `id_column` names the record id in locations."""
+    default); `id_column` and `vector_column` name the record id and the vector."""
 
     def __init__(
         self,
@@ -37,10 +37,12 @@ class CrossFile:
         dimension: int | None,
         read_back: ReadBack = read_back,
         id_column: str = "id",
+        vector_column: str = "values",
     ) -> None:
         self.store = store
         self.read_back = read_back
         self.id_column = id_column
+        self.vector_column = vector_column
         self.collector = collector
         self.dimension = dimension  # the one given: files are judged against it (S012)
         self.files: list[FileInfo] = []  # every file scanned, in order: vector ordinals
@@ -87,7 +89,7 @@ class CrossFile:
         yield from self._duplicates(self.ids, files, self.id_column, "R005")
 
     def finish(self) -> Iterator[Finding]:
-        yield from self._duplicates(self.vectors, self.files, "values", "R014")
+        yield from self._duplicates(self.vectors, self.files, self.vector_column, "R014")
 
     def _duplicates(
         self, finder: DuplicateFinder, files: list[FileInfo], column: str, code: str
@@ -101,11 +103,11 @@ class CrossFile:
         pairs = [(o, c[0]) for c in equal_classes(groups, values) for o in c[1:]]
         wanted = np.array([o for pair in pairs for o in pair], np.int64)
         ids = values if code == "R005" else self._records_at(files, base, wanted, self.id_column)
-        message = duplicate_id if code == "R005" else identical_vector
         for ordinal, first in sorted(pairs):
             loc = self._locate(files, base, ordinal, column, ids.get(ordinal))
             related = self._locate(files, base, first, column, ids.get(first))
-            kept = self.collector.finding(code, message(related), loc, related=related)
+            text = duplicate_id(related) if code == "R005" else identical_vector(related, column)
+            kept = self.collector.finding(code, text, loc, related=related)
             if kept is not None:
                 yield kept
 

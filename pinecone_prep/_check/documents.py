@@ -22,8 +22,8 @@ import numpy as np
 import pyarrow as pa
 
 from .._collector import Batch, Place, hit_findings
-from .._dupes import hash_strings
-from .._jsonl import Block, LineReader, line_ids
+from .._dupes import hash_strings, vector_hashes
+from .._jsonl import Block, LineReader, line_ids, line_vectors
 from .._limits import Limits
 from .._manifest import Manifest
 from .._report import Finding, NamespaceSummary, Summary
@@ -34,7 +34,7 @@ from .._rules.files import empty_file, empty_namespace, manifest_records_issue, 
 from .._rules.layout import JSONL_FILES
 from .._rules.limits import limit_issues
 from .._schema import DocumentSchema
-from .._spec import ID_KEY
+from .._spec import ID_KEY, VALUES_TYPE
 from .._storage import Store
 from .._survey import FileInfo, NamespaceInfo, SurveyOptions, ordered_map
 from .._types import Progress
@@ -66,6 +66,7 @@ class BlockResult:
     batch: Batch
     hashes: np.ndarray[Any, Any]  # of `_id`, per line
     skip: np.ndarray[Any, Any]  # lines without a string `_id`
+    vectors: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None  # (hashes, skip)
 
 
 _RULES: dict[DocumentSchema, DocumentRules] = {}
@@ -89,14 +90,20 @@ def check_block(job: BlockJob) -> BlockResult:
     if job.unterminated:
         out.note(out.rows - 1, "D006", None, "the last line has no newline at its end")
     ids = pa.array(out.ids, pa.string())
-    hits = rules.block_hits(out, ids)
+    dense = rules.dense_values(out)
+    hits = rules.block_hits(out, ids, dense)
     place = Place(job.uri, job.namespace, job.first_row, ids=ids)
     skip = np.asarray(ids.is_null().to_numpy(zero_copy_only=False))
-    return BlockResult(hit_findings(hits, place, job.cap), hash_strings(ids), skip)
+    # Vectors are compared as Pinecone stores them: float32.
+    vectors = None if dense is None else vector_hashes(dense.cast(VALUES_TYPE, safe=False))
+    return BlockResult(hit_findings(hits, place, job.cap), hash_strings(ids), skip, vectors)
 
 
-def _ids_back(store: Any, key: str, rows: Any, column: str) -> dict[int, Any]:
-    return line_ids(store, key, rows)
+def _read_back(store: Any, key: str, rows: Any, column: str) -> dict[int, Any]:
+    """Confirming duplicate candidates: the `_id`, or the dense field as float32 bytes."""
+    if column == ID_KEY:
+        return line_ids(store, key, rows)
+    return line_vectors(store, key, rows, column)
 
 
 class DocumentScan(Scan):
@@ -146,8 +153,9 @@ class DocumentScan(Scan):
             self.collector,
             dimension=None,
             quick=self.options.quick,
-            read_back=_ids_back,
+            read_back=_read_back,
             id_column=ID_KEY,
+            vector_column=self.schema.dense[0] if self.schema.dense else "values",
         )
         for ns in self.namespaces:
             yield from merge.namespace(ns, results(ns))
@@ -206,6 +214,10 @@ class DocumentScan(Scan):
         if done:
             hashes = np.concatenate([d.hashes for d in done])
             result.ids = (hashes, np.concatenate([d.skip for d in done]))
+        vectors = [d.vectors for d in done if d.vectors is not None]
+        if vectors and len(vectors) == len(done):
+            hashes, skips = zip(*vectors, strict=True)
+            result.vectors = (np.concatenate(hashes), np.concatenate(skips))
         result.failures = self._file_issues(file, framing)
         return result
 

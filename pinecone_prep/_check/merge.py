@@ -24,11 +24,17 @@ class Merge:
         quick: bool,
         read_back: ReadBack = read_back,
         id_column: str = "id",
+        vector_column: str = "values",
     ) -> None:
         self.collector = collector
         self.quick = quick  # a quick check reads too few rows to compare them across files
         self.cross = CrossFile(
-            store, collector, dimension=dimension, read_back=read_back, id_column=id_column
+            store,
+            collector,
+            dimension=dimension,
+            read_back=read_back,
+            id_column=id_column,
+            vector_column=vector_column,
         )
 
     def namespace(self, ns: NamespaceInfo, results: Iterable[FileResult]) -> Iterator[Finding]:

@@ -292,14 +292,19 @@ class DocumentRules:
 
     # -- the block ---------------------------------------------------------------------------
 
-    def block_hits(self, out: Lines, ids: pa.Array) -> list[Hit]:
+    def dense_values(self, out: Lines) -> pa.Array | None:
+        """The block's dense field as list<double> (null where a line has none), or None
+        when the schema has no dense field."""
+        return dense_array(out.rows, out.dense) if self.dense is not None else None
+
+    def block_hits(self, out: Lines, ids: pa.Array, dense: pa.Array | None) -> list[Hit]:
         """The block's hits: its problems, then the vectorised record rules on `_id` (`ids`,
-        the block's as an array), the dense and the sparse field (rows whose column problem is
-        noted already are skipped)."""
+        the block's as an array), the dense field (`dense`: `dense_values(out)`) and the
+        sparse field (rows whose column problem is noted already are skipped)."""
         hits = problem_hits(out.problems)
         vectorised = id_hits(ids, ID_KEY)
-        if self.dense is not None:
-            vectorised += dense_hits(dense_array(out.rows, out.dense), self.dimension, self.dense)
+        if self.dense is not None and dense is not None:
+            vectorised += dense_hits(dense, self.dimension, self.dense)
         if self.sparse is not None and out.sparse:
             vectorised += sparse_hits(sparse_array(out.rows, out.sparse), None, self.sparse)
         return hits + unexplained(vectorised, out.explained)

@@ -246,6 +246,6 @@ def duplicate_id(first: object) -> str:
     return f"duplicate id; first seen at {first}"
 
 
-def identical_vector(first: object) -> str:
-    """R014's message, given where the vector was first seen."""
-    return f"`values` identical to the record at {first}; Pinecone skips or fails on the second"
+def identical_vector(first: object, column: str = "values") -> str:
+    """R014's message, given where the vector was first seen (`column`: the field holding it)."""
+    return f"`{column}` identical to the record at {first}; Pinecone skips or fails on the second"

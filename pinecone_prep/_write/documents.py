@@ -15,7 +15,7 @@ import orjson
 import pyarrow as pa
 
 from .._errors import UsageError
-from .._jsonl import LineReader, line_id, line_ids
+from .._jsonl import LineReader, line_id, line_ids, line_vectors
 from .._rules import Hit
 from .._rules.blocks import Lines, problem_hits, unexplained
 from .._rules.documents import DocumentRules
@@ -32,11 +32,14 @@ LINES_SCHEMA = pa.schema([pa.field("id", pa.string()), pa.field("line", pa.binar
 GZIP_LEVEL = 6  # zlib's default: level 9 costs about three times the CPU for ~1% less
 
 
-def format_named(name: str, schema: DocumentSchema | None = None) -> FileFormat:
-    """The format a write or a staged part names ("parquet", "jsonl", "jsonl.gz")."""
+def format_named(
+    name: str, schema: DocumentSchema | None = None, *, vector_field: str | None = None
+) -> FileFormat:
+    """The format a write or a staged part names ("parquet", "jsonl", "jsonl.gz"); a part
+    read back without its schema names its `vector_field`."""
     if name == "parquet":
         return ParquetFormat()
-    return JsonlFormat(schema, gzip=name == "jsonl.gz")
+    return JsonlFormat(schema, gzip=name == "jsonl.gz", vector_field=vector_field)
 
 
 class JsonlFormat:
@@ -44,8 +47,11 @@ class JsonlFormat:
 
     infers_dimension = False
 
-    def __init__(self, schema: DocumentSchema | None, *, gzip: bool) -> None:
+    def __init__(
+        self, schema: DocumentSchema | None, *, gzip: bool, vector_field: str | None = None
+    ) -> None:
         self.schema = schema
+        self.vector_field = schema.dense[0] if schema is not None and schema.dense else vector_field
         self.gzip = gzip
         self.name = "jsonl.gz" if gzip else "jsonl"
         self.suffix = JSONL_GZ if gzip else JSONL
@@ -145,7 +151,12 @@ class JsonlFormat:
         return pa.table([ids, pa.array(lines, pa.binary())], schema=LINES_SCHEMA)
 
     def read_back(self, store: Store, key: str, rows: Rows, column: str) -> dict[int, Any]:
-        return line_ids(store, key, rows)
+        """`id`: the documents' `_id`; `values`: their dense field, as float32 bytes."""
+        if column == "id":
+            return line_ids(store, key, rows)
+        if self.vector_field is None:  # no vector was hashed: no candidate to confirm
+            raise ValueError("a JSON Lines part without a dense field has no vectors to read")
+        return line_vectors(store, key, rows, self.vector_field)
 
 
 _PROBLEMS = object()  # a document's key for what its building found (removed before use)

@@ -41,6 +41,7 @@ class FileFormat(Protocol):
     name: str  # "parquet", "jsonl", "jsonl.gz": what a StagedPart records
     suffix: str  # of the published files
     infers_dimension: bool  # the dimension comes from the first vector (else the schema)
+    vector_field: str | None  # where a record's dense vector is, to read it back
 
     def resolve(
         self, plan: ColumnPlan, names: Sequence[str], kind: Kind | None, *, every: Sequence[str]
@@ -95,6 +96,7 @@ class ParquetFormat:
     name = "parquet"
     suffix = PARQUET
     infers_dimension = True
+    vector_field: str | None = "values"
 
     def resolve(
         self, plan: ColumnPlan, names: Sequence[str], kind: Kind | None, *, every: Sequence[str]

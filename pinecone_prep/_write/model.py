@@ -165,6 +165,7 @@ class StagedPart:
     ignored_columns: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()  # the inputs, in order: rejected rows are sorted by them
     format: str = "parquet"  # "parquet", "jsonl" or "jsonl.gz": how its files are written
+    vector_field: str | None = "values"  # where its records' vectors are (JSON Lines: a field)
 
     @property
     def records(self) -> int:

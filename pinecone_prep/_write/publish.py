@@ -170,7 +170,11 @@ def publish_parts(root: Root, parts: Sequence[StagedPart], how: Publishing) -> W
     formats = {p.format for p in parts}
     if len(formats) > 1:
         raise UsageError(f"parts of several formats cannot be published together: {formats}")
-    fmt = format_named(next(iter(formats), "parquet"))
+    fields = {p.vector_field for p in parts}
+    if len(fields) > 1:
+        named = sorted(map(str, fields))
+        raise UsageError(f"parts with their vectors in different fields cannot be merged: {named}")
+    fmt = format_named(next(iter(formats), "parquet"), vector_field=next(iter(fields), None))
     for name in sorted({f.namespace for p in parts for f in p.files}):
         root.claim(name, overwrite=how.overwrite)
     drops, duplicates = find_duplicates(store, parts, fmt)

@@ -191,7 +191,9 @@ class Stager:
             batch = self.format.output(conv, judged, rows, self.schema)
             placed = self.router.route(name, batch)
             self.bytes_out += batch.nbytes
-            self.hashes.append(_hash_batch(name, batch, placed, chunk, rows))
+            # The vectors as judged (a JSON Lines batch holds the documents' text only).
+            vectors = None if conv.values is None else conv.values.take(pa.array(rows))
+            self.hashes.append(_hash_batch(name, batch, placed, chunk, rows, vectors))
 
     def finish(self) -> StagedPart:
         for router in (self.router, self.rejects):
@@ -201,6 +203,7 @@ class Stager:
         self.pipeline.stop()
         return StagedPart(
             format=self.format.name,
+            vector_field=self.format.vector_field,
             job=self.job,
             part=self.part,
             folder=self.folder,
@@ -234,11 +237,13 @@ def _hash_batch(
     placed: list[Placement],
     chunk: Chunk,
     rows: npt.NDArray[np.int64],
+    values: pa.Array | None,
 ) -> pa.RecordBatch:
-    """A hash row per accepted record: what `publish` needs to find duplicates across parts."""
+    """A hash row per accepted record: what `publish` needs to find duplicates across parts
+    (`values`: the records' dense vectors, if any)."""
     n = batch.num_rows
-    if "values" in batch.schema.names:
-        hashes, skip = vector_hashes(batch.column("values"))
+    if values is not None:
+        hashes, skip = vector_hashes(values)
         vectors = pa.array(hashes, pa.uint64(), mask=skip)
     else:
         vectors = pa.nulls(n, pa.uint64())

@@ -176,11 +176,37 @@ def test_duplicate_ids_are_confirmed_across_files_and_gzip(tmp_path: Path) -> No
     assert report.summary.records == 5
 
 
+def test_identical_vectors_across_files_and_namespaces_are_r014(tmp_path: Path) -> None:
+    # Compared as Pinecone stores them, float32: 0.1 and 0.10000000149 are the same number.
+    same = doc(5, embedding=[0.10000000149, 0.25, 1.0, 6.0])
+    near = doc(6, embedding=[0.5, 0.25, 1.0, 6.000001])  # another float32 than doc(5)'s
+    root = prefix(
+        tmp_path,
+        {
+            "a/x.jsonl": lines(doc(1), doc(5, embedding=[0.1, 0.25, 1.0, 6.0])),
+            "b/y.jsonl": lines(doc(2), dict(same, _id="other"), near),
+        },
+    )
+    report = check(root)
+    (dup,) = [f for f in report.findings if f.code == "R014"]
+    assert dup.severity == "warning"
+    assert (dup.location.namespace, dup.location.row, dup.location.column, dup.location.id) == (
+        "b",
+        1,
+        "embedding",
+        "other",
+    )
+    assert dup.related is not None
+    assert (dup.related.namespace, dup.related.row, dup.related.id) == ("a", 1, "d5")
+    assert "`embedding` identical to the record at" in dup.message
+    assert check(root, quick=True).summary.by_code.get("R014") is None  # needs every row
+
+
 def test_duplicate_keys_are_found_however_the_line_is_spaced(tmp_path: Path) -> None:
     spaced = b'{"_id" : "s1", "body": "a: b", "embedding": [1, 2, 3, 4], "body" : "c"}'
-    nested = b'{"_id":"s2","embedding":[1,2,3,4],"kw":{"indices":[1],"values":[1],"values":[2]}}'
-    colons = b'{"_id":"s3","body":"x \\": y","embedding":[1,2,3,4],"t":"http://a","t":"b"}'
-    fine = b'{"_id":"s4","body":"a \\": b: c","embedding":[1,2,3,4],"u":"ftp://x"}'
+    nested = b'{"_id":"s2","embedding":[1,2,3,5],"kw":{"indices":[1],"values":[1],"values":[2]}}'
+    colons = b'{"_id":"s3","body":"x \\": y","embedding":[1,2,3,6],"t":"http://a","t":"b"}'
+    fine = b'{"_id":"s4","body":"a \\": b: c","embedding":[1,2,3,7],"u":"ftp://x"}'
     root = prefix(tmp_path, {"ns/a.jsonl": lines(spaced, nested, colons, fine)})
     assert [(c, row) for c, _, row, *_ in found(check(root))] == [
         ("D007", 0),
@@ -237,7 +263,7 @@ def test_a_broken_gzip_file_is_f001_and_the_lines_before_are_checked(
     (broken,) = [f for f in report.findings if f.code == "F001"]
     assert reason in broken.message and "not readable gzip" in broken.message
     assert Path(broken.location.uri).name == "a.jsonl.gz"
-    assert not [f for f in found(report) if f[0] not in ("F001", "R005")]
+    assert not [f for f in found(report) if f[0] not in ("F001", "R005", "R014")]
     by_file = {Path(f.uri).name: f for f in report.summary.by_file}
     assert by_file["a.jsonl.gz"].readable is False and by_file["b.jsonl"].records == 1
 
@@ -343,5 +369,5 @@ def test_on_s3(s3_prefix: Any) -> None:
     fs.pipe(s3_prefix.join("ns/a.jsonl.gz"), gzip.compress(lines(doc(1), doc(2, _id=""))))
     fs.pipe(s3_prefix.join("ns/b.jsonl"), lines(doc(1)))
     report = check(s3_prefix.url, storage_options=s3_prefix.storage_options)
-    assert [(c, row) for c, _, row, *_ in found(report)] == [("R002", 1), ("R005", 0)]
+    assert [(c, row) for c, _, row, *_ in found(report)] == [("R002", 1), ("R005", 0), ("R014", 0)]
     assert [f.code for f in report.findings if f.code.startswith("L")] == []
