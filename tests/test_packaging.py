@@ -89,7 +89,7 @@ def test_wheel_metadata_license_and_links(dist: Path) -> None:
     assert "Typing :: Typed" in meta.get_all("Classifier", [])
     urls = dict(u.split(", ", 1) for u in meta.get_all("Project-URL", []))
     assert {"Homepage", "Documentation", "Changelog", "Issues"} <= set(urls)
-    assert "pinecone-prep = pinecone_prep._cli:main" in entry_points
+    assert "pinecone-prep = pinecone_prep.__main__:run" in entry_points
 
 
 def test_sdist_ships_no_tests(dist: Path) -> None:

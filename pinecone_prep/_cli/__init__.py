@@ -21,6 +21,7 @@ from importlib import import_module
 
 import pinecone_prep as pp
 
+from .._argv import wants_json
 from .parser import ArgvError, build_parser
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_STORAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
@@ -33,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # them: the command line reports each failure in one line of its own.
     logging.getLogger().addHandler(logging.NullHandler())
     args_list = list(sys.argv[1:] if argv is None else argv)
-    as_json = _wants_json(args_list)
+    as_json = wants_json(args_list)
     try:
         args = build_parser().parse_args(args_list)
         if args.run != "rules":
@@ -99,16 +100,6 @@ def _pyarrow_without_pandas() -> None:
         pyarrow.scalar(0)  # pyarrow looks for pandas now, once per process
     finally:
         sys.meta_path.remove(finder)
-
-
-def _wants_json(argv: list[str]) -> bool:
-    """Whether the command line asks for JSON, even when it cannot be parsed."""
-    for i, arg in enumerate(argv):
-        if arg == "--format" and i + 1 < len(argv) and argv[i + 1] == "json":
-            return True
-        if arg == "--format=json":
-            return True
-    return False
 
 
 __all__ = ["build_parser", "main"]
