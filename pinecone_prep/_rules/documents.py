@@ -10,7 +10,6 @@ the same functions. The writer judges the documents it builds with the same `jud
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Collection
 from typing import Any
@@ -36,7 +35,7 @@ from .._spec import (
 from . import Hit
 from .blocks import Lines, dense_array, problem_hits, sparse_array, unexplained
 from .lines import duplicate_keys, lenient
-from .metadata import RECHECK, first_value_problem
+from .metadata import first_value_problem, parsed_value_problem
 from .records import dense_hits, id_hits, sparse_hits
 
 NUMBERS = frozenset({float, int})
@@ -265,16 +264,9 @@ class DocumentRules:
         text: bytes | None,
     ) -> None:
         """R032-R038 on the fields outside the schema, and a number array as metadata."""
-        found = first_value_problem(metadata, exact=text is None)
-        if found is not None and found[0] == RECHECK and text is not None:
-            # A float as wide as 2^63 may have been an integer in the text (R037): Python's
-            # parser keeps it whole; only such lines pay for a second parse.
-            try:
-                whole = json.loads(text)
-            except (ValueError, RecursionError):  # as deep as orjson allows, beyond Python
-                whole = metadata
-            metadata = {key: whole[key] for key in metadata}
-            found = first_value_problem(metadata)
+        found = (
+            first_value_problem(metadata) if text is None else parsed_value_problem(metadata, text)
+        )
         if found is not None:
             code, key, message = found
             value = metadata[key]

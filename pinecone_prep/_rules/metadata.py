@@ -76,11 +76,25 @@ def metadata_problem(text: bytes | memoryview | str) -> tuple[str, str] | None:
         return _not_json(text, exc)
     if type(doc) is not dict:
         return "R031", f"`metadata` must be a JSON object, found {type(doc).__name__}"
-    found = first_value_problem(doc, exact=False)
-    if found is not None and found[0] == RECHECK:
-        # orjson reads an integer beyond 64 bits as a float: Python's parser keeps it whole.
-        found = first_value_problem(json.loads(_text(text)))
+    found = parsed_value_problem(doc, text)
     return None if found is None else (found[0], found[2])
+
+
+def parsed_value_problem(
+    values: dict[str, Any], text: bytes | memoryview | str
+) -> tuple[str, str, str] | None:
+    """`first_value_problem` of `values` that orjson parsed from `text` (the whole object,
+    or some of its top-level keys). orjson reads an integer beyond 64 bits as a float: a
+    float that wide is judged again as Python's parser reads the text, which keeps it whole
+    (R037). Only such records pay for the second parse."""
+    found = first_value_problem(values, exact=False)
+    if found is None or found[0] != RECHECK:
+        return found
+    try:
+        whole = json.loads(_text(text))
+    except (ValueError, RecursionError):  # as deep as orjson reads, deeper than Python's parser
+        return first_value_problem(values)
+    return first_value_problem({key: whole[key] for key in values})
 
 
 def _text(text: bytes | memoryview | str) -> str:

@@ -22,6 +22,10 @@ from tests.support.rules import rows_of
         ('{"a": ["x", 1]}', "R035"),
         ('{"$a": 1}', "R036"),
         ('{"a": 9007199254740993}', "R037"),
+        ('{"a": 18446744073709551616}', "R037"),  # orjson: a float; Python's json: the integer
+        ('{"a": 1e19}', None),  # as wide, but a float in the text
+        # A wide float beside lists too deep for Python's parser (orjson reads 1,023 levels).
+        ('{"a": 1e19, "b": ' + "[" * 1000 + "]" * 1000 + "}", "R035"),
         ('{"a": NaN}', "R038"),
         ('{"a": -Infinity}', "R038"),
     ],
